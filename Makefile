@@ -1,0 +1,51 @@
+# Two commands on a fresh Debian machine: `make run` and `make test`.
+# Both install what is missing (system packages, a virtual environment, the project).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# libzbar0: pyzbar's decoder · fonts-noto-cjk: Chinese on screen · xvfb, xauth: a screen for
+# the UI tests and the tour · libmtdev1, libgl1: Kivy's SDL2 window · libglib2.0-0: OpenCV
+SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk xvfb xauth libmtdev1 libgl1 libglib2.0-0
+export KIVY_NO_ARGS := 1
+export KIVY_NO_CONSOLELOG := 1
+
+.PHONY: help setup system-packages venv test test-fast run clean
+
+help:
+	@echo "make run    set up and start the kiosk in simulation"
+	@echo "make test   set up and run every test"
+
+setup: system-packages venv
+
+system-packages:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import venv, ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: setup
+	$(PY) -m pytest -q -x -m "not slow"
+
+run: setup
+	$(VENV)/bin/kiosk --simulate
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,52 @@
+"""Opening a serial port, with pyserial's errors translated once into the driver's."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+import serial
+
+from drivers.errors import DeviceNotFound, DeviceUnavailable
+
+
+def open_serial(port: str, baudrate: int, timeout: float) -> serial.Serial:
+    """Open ``port`` raw (8N1, no flow control); typed errors when it is missing or busy."""
+    if not os.path.exists(port):
+        raise DeviceNotFound(f"no device at {port}")
+    try:
+        conn = serial.Serial(port=port, baudrate=baudrate, timeout=timeout, write_timeout=timeout,
+                             exclusive=True)
+    except serial.SerialException as err:
+        cause = err.__cause__ if isinstance(err.__cause__, OSError) else None
+        if (cause and cause.errno == errno.ENOENT) or getattr(err, "errno", None) == errno.ENOENT:
+            raise DeviceNotFound(f"no device at {port}") from err
+        raise DeviceUnavailable(f"cannot open {port}: {err}") from err
+    except (OSError, ValueError) as err:
+        raise DeviceUnavailable(f"cannot open {port}: {err}") from err
+    return conn
+
+
+def read_exactly(conn: serial.Serial, n: int) -> bytes:
+    """Read up to ``n`` bytes within the port's timeout; a dead port is DeviceUnavailable."""
+    try:
+        return conn.read(n)
+    except (serial.SerialException, OSError, TypeError, AttributeError) as err:
+        # TypeError/AttributeError: pyserial's read on a port closed under it
+        raise DeviceUnavailable(f"read failed: {err}") from err
+
+
+def discard_input(conn: serial.Serial) -> None:
+    """Drop stale bytes waiting in the input buffer (before sending a command)."""
+    try:
+        conn.reset_input_buffer()
+    except (serial.SerialException, OSError, TypeError, AttributeError) as err:
+        raise DeviceUnavailable(f"port failed: {err}") from err
+
+
+def write_all(conn: serial.Serial, data: bytes) -> None:
+    try:
+        conn.write(data)
+        conn.flush()
+    except (serial.SerialException, OSError, TypeError, AttributeError) as err:
+        raise DeviceUnavailable(f"write failed: {err}") from err
