@@ -15,10 +15,17 @@ from kiosk.diag.output import DiagError, one_line
 GROUPS = (idcard, printer, scan)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit 2), as every other failure."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {one_line(message)} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kiosk-diag", description="Kiosk diagnostics")
+    parser = OneLineParser(prog="kiosk-diag", description="Kiosk diagnostics")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
-    sub = parser.add_subparsers(dest="group", required=True, metavar="GROUP")
+    sub = parser.add_subparsers(dest="group", required=True, metavar="GROUP", parser_class=OneLineParser)
     for group in GROUPS:
         group.register(sub)
     return parser
