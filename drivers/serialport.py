@@ -12,7 +12,7 @@ from drivers.errors import DeviceNotFound, DeviceUnavailable
 
 # What pyserial lets escape from a port that died under it: termios.error (not an OSError)
 # from a pulled USB adapter, TypeError/AttributeError from a port it closed itself.
-_PORT_ERRORS = (serial.SerialException, OSError, termios.error, TypeError, AttributeError)
+PORT_ERRORS = (serial.SerialException, OSError, termios.error, TypeError, AttributeError)
 
 
 def open_serial(port: str, baudrate: int, timeout: float) -> serial.Serial:
@@ -36,7 +36,7 @@ def read_exactly(conn: serial.Serial, n: int) -> bytes:
     """Read up to ``n`` bytes within the port's timeout; a dead port is DeviceUnavailable."""
     try:
         return conn.read(n)
-    except _PORT_ERRORS as err:
+    except PORT_ERRORS as err:
         raise DeviceUnavailable(f"read failed: {err}") from err
 
 
@@ -44,7 +44,7 @@ def discard_input(conn: serial.Serial) -> None:
     """Drop stale bytes waiting in the input buffer (before sending a command)."""
     try:
         conn.reset_input_buffer()
-    except _PORT_ERRORS as err:
+    except PORT_ERRORS as err:
         raise DeviceUnavailable(f"port failed: {err}") from err
 
 
@@ -52,5 +52,13 @@ def write_all(conn: serial.Serial, data: bytes) -> None:
     try:
         conn.write(data)
         conn.flush()
-    except _PORT_ERRORS as err:
+    except PORT_ERRORS as err:
         raise DeviceUnavailable(f"write failed: {err}") from err
+
+
+def bytes_waiting(conn: serial.Serial) -> int:
+    """How many bytes can be read at once without waiting."""
+    try:
+        return conn.in_waiting
+    except PORT_ERRORS as err:
+        raise DeviceUnavailable(f"port failed: {err}") from err

@@ -8,13 +8,12 @@ second, and it is never taken for a fine one (python-escpos 3.1 says "paper ok" 
 
 from __future__ import annotations
 
-import termios
 from typing import Mapping
 
 import serial
 
 from drivers.errors import DeviceUnavailable
-from drivers.serialport import discard_input, open_serial, read_exactly, write_all
+from drivers.serialport import PORT_ERRORS, discard_input, open_serial, read_exactly, write_all
 from drivers.printer import status as st
 from drivers.printer.errors import StatusError
 
@@ -109,30 +108,21 @@ class SerialTransport(PrinterTransport):
             return
         try:
             setattr(conn, name, value)
-        except (serial.SerialException, OSError, ValueError, termios.error) as err:
+        except (*PORT_ERRORS, ValueError) as err:
             raise DeviceUnavailable(f"port failed: {err}") from err
 
     def write(self, data: bytes) -> None:
-        try:
-            self._write(data)
-        except termios.error as err:
-            raise DeviceUnavailable(f"port failed: {err}") from err
-
-    def _write(self, data: bytes) -> None:
         # the whole job must leave within its time on the wire, plus the printer's pauses
         self._set("write_timeout", self.write_timeout + len(data) * 10 / self.baudrate)
         write_all(self._require(), data)
 
     def ask(self, n: int, timeout: float) -> bytes:
         conn = self._require()
-        try:
-            discard_input(conn)  # a late reply to an earlier query must not answer this one
-            self._set("write_timeout", self.write_timeout)
-            self._set("timeout", timeout)
-            write_all(conn, st.query(n))
-            return read_exactly(conn, 1)
-        except termios.error as err:  # tcflush on a pulled adapter; serialport lets it through
-            raise DeviceUnavailable(f"port failed: {err}") from err
+        discard_input(conn)  # a late reply to an earlier query must not answer this one
+        self._set("write_timeout", self.write_timeout)
+        self._set("timeout", timeout)
+        write_all(conn, st.query(n))
+        return read_exactly(conn, 1)
 
 
 class DummyTransport(PrinterTransport):
