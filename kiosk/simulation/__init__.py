@@ -1,0 +1,1 @@
+"""Simulation: every device emulated behind the real drivers (``kiosk --simulate``)."""
