@@ -1,0 +1,1 @@
+"""The catalog of service items (事项清单): format, loading, eligibility."""
