@@ -1,0 +1,134 @@
+"""The config is strict: a good file loads with every default documented and bounded; any
+bad file stops with one line naming the key."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.config import Config, ConfigError, load_config, parse_config
+
+GOOD = """
+[identity]
+device_id = "ZZ-EQ-0001"
+name = "政务服务自助一体机"
+category = "24小时自助服务终端"
+maintainer = "二七区政务服务中心"
+phone = "0371-68665010"
+location = "大学路街道便民服务中心大厅"
+
+[devices.idcard]
+type = "serial"
+port = "/dev/kiosk/idcard"
+
+[devices.printer]
+type = "serial"
+port = "/dev/kiosk/printer"
+paper_width_mm = 58
+
+[devices.scanner]
+type = "evdev"
+
+[devices.camera]
+type = "emulated"
+
+[backend]
+url = "https://zwfw.example.gov.cn/kiosk"
+
+[paths]
+data_dir = "data"
+"""
+
+
+def write(tmp_path, text):
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_file_loads_with_defaults(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    assert config.identity.device_id == "ZZ-EQ-0001"
+    assert config.devices.printer.paper_width_mm == 58
+    assert config.devices.printer.baudrate == 9600
+    assert config.devices.idcard.baudrate == 115200
+    assert config.devices.scanner.port == "/dev/kiosk/scanner"
+    assert config.devices.camera.type == "emulated"
+    assert config.agent.beacon_interval_s == 60 and config.agent.retry_cap_s == 300
+    assert config.retention.delivered_grace_s == 0
+    assert config.data_dir == tmp_path / "data"  # relative to the config's folder
+    assert config.path("/abs/x") .as_posix() == "/abs/x"
+    assert config.source == str(tmp_path / "kiosk.toml")
+
+
+@pytest.mark.parametrize("change, key", [
+    ('[devices.printer]\ntype = "serial"\nbaudrate = 1234', "devices.printer.baudrate"),
+    ('[devices.printer]\ntype = "usb"', "devices.printer"),
+    ('[devices.camera]\ntype = "v4l2"\nwidht = 640', "devices.camera.widht"),
+    ('[devices.camera]\ntype = "v4l2"\nwidth = 100000', "devices.camera.width"),
+    ('[devices.fax]\ntype = "serial"', "devices.fax"),
+    ('[agent]\nbeacon_interval_s = 1', "agent.beacon_interval_s"),
+    ('[agent]\nretry_cap_s = 900', "agent.retry_cap_s"),
+    ('[session]\nidle_timeout_s = "long"', "session.idle_timeout_s"),
+    ('[retention]\ndelivered_grace_s = -1', "retention.delivered_grace_s"),
+    ('colour = "red"', "colour"),
+])
+def test_bad_values_name_their_key(tmp_path, change, key):
+    base = GOOD
+    section = change.split("\n")[0]
+    if section.startswith("[") and section in base:  # replace that section
+        start = base.index(section)
+        end = base.find("\n[", start + 1)
+        base = base[:start] + base[end + 1:] if end != -1 else base[:start]
+    text = (change + "\n" + base) if not change.startswith("[") else (base + "\n" + change + "\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    message = str(err.value)
+    assert "\n" not in message
+    assert f": {key}: " in message
+
+
+@pytest.mark.parametrize("identity, key", [
+    ('device_id = "zz eq"', "identity.device_id"),
+    ('phone = "call me"', "identity.phone"),
+])
+def test_bad_identity(tmp_path, identity, key):
+    field = identity.split(" = ")[0]
+    line = next(l for l in GOOD.splitlines() if l.startswith(field + " = "))
+    text = GOOD.replace(line, identity)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_config(write(tmp_path, text))
+
+
+def test_missing_required_section_and_unreadable_files(tmp_path):
+    with pytest.raises(ConfigError, match=r"backend: Field required"):
+        load_config(write(tmp_path, GOOD.replace("[backend]", "[backend_]")))
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "absent.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[identity\n"))
+    bad = tmp_path / "latin.toml"
+    bad.write_bytes(b"name = \"\xff\xfe\"")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(bad)
+
+
+def test_config_is_frozen(tmp_path):
+    config = load_config(write(tmp_path, GOOD))
+    with pytest.raises(Exception):
+        config.agent.beacon_interval_s = 5
+    assert isinstance(config, Config)
+
+
+KEYS = st.sampled_from(["identity", "devices", "backend", "paths", "agent", "session", "retention", "x"])
+VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                      max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(KEYS, VALUES, max_size=6))
+def test_any_structure_gives_a_config_or_one_line(raw):
+    try:
+        parse_config(raw, "fuzz.toml")
+    except ConfigError as err:
+        assert "\n" not in str(err) and str(err).startswith("fuzz.toml: ")
