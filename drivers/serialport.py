@@ -32,12 +32,21 @@ def open_serial(port: str, baudrate: int, timeout: float) -> serial.Serial:
     return conn
 
 
+def port_failed(conn: serial.Serial, what: str, err: BaseException) -> DeviceUnavailable:
+    """The error for a port that failed: DeviceNotFound when its node is gone (a pulled
+    adapter is reported once, as no_device, not first as offline)."""
+    port = getattr(conn, "port", None)
+    if isinstance(port, str) and port and not os.path.exists(port):
+        return DeviceNotFound(f"{what} failed: no device at {port}")
+    return DeviceUnavailable(f"{what} failed: {err}")
+
+
 def read_exactly(conn: serial.Serial, n: int) -> bytes:
     """Read up to ``n`` bytes within the port's timeout; a dead port is DeviceUnavailable."""
     try:
         return conn.read(n)
     except PORT_ERRORS as err:
-        raise DeviceUnavailable(f"read failed: {err}") from err
+        raise port_failed(conn, "read", err) from err
 
 
 def discard_input(conn: serial.Serial) -> None:
@@ -45,7 +54,7 @@ def discard_input(conn: serial.Serial) -> None:
     try:
         conn.reset_input_buffer()
     except PORT_ERRORS as err:
-        raise DeviceUnavailable(f"port failed: {err}") from err
+        raise port_failed(conn, "port", err) from err
 
 
 def write_all(conn: serial.Serial, data: bytes) -> None:
@@ -53,7 +62,7 @@ def write_all(conn: serial.Serial, data: bytes) -> None:
         conn.write(data)
         conn.flush()
     except PORT_ERRORS as err:
-        raise DeviceUnavailable(f"write failed: {err}") from err
+        raise port_failed(conn, "write", err) from err
 
 
 def bytes_waiting(conn: serial.Serial) -> int:
@@ -61,4 +70,4 @@ def bytes_waiting(conn: serial.Serial) -> int:
     try:
         return conn.in_waiting
     except PORT_ERRORS as err:
-        raise DeviceUnavailable(f"port failed: {err}") from err
+        raise port_failed(conn, "port", err) from err

@@ -24,6 +24,9 @@ from drivers.health import DeviceState, Health
 
 log = logging.getLogger(__name__)
 
+#: Longest wait, in seconds, for a stopped loop to finish its last poll before a restart.
+STOP_GRACE = 15.0
+
 
 class DeviceSupervisor:
     def __init__(
@@ -61,21 +64,31 @@ class DeviceSupervisor:
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     def start(self) -> "DeviceSupervisor":
         if self.running:
             return self
-        self._stop.clear()
+        old = self._thread
+        if old is not None and old is not threading.current_thread():
+            # A loop told to stop may still be inside one poll (a card read takes seconds):
+            # wait for it, so that two loops never share the device.
+            old.join(STOP_GRACE)
+            if old.is_alive():
+                raise DriverError(f"{self.name}: the previous loop has not ended")
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"drv-{self.name}", daemon=True)
         self._thread.start()
         return self
 
     def stop(self, timeout: float = 3.0) -> None:
+        """Stop the loop; the thread handle is kept until the loop has really ended."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if not thread.is_alive():
+                self._thread = None
         with self._io_lock:
             self._disconnect_locked()
         self.health.set(DeviceState.OFFLINE, "stopped")

@@ -1,7 +1,8 @@
 """The wire models of county-api.md, version 1: both sides (the kiosk's client and the
 reference backend in ``county/``) validate with these, so they cannot drift apart.
 
-Kept light (pydantic only): the backend imports this module and nothing else of ``kiosk``.
+Kept light (pydantic and the standard-library-only ``drivers.privacy``): the backend
+imports this module and nothing else of ``kiosk``.
 Bodies the kiosk sends forbid unknown keys; answers the kiosk reads ignore unknown keys
 (a newer backend may add some) but must hold every key the contract names.
 """
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from drivers.privacy import mask_name, mask_number as mask_id_number  # noqa: F401  one masking rule
 from kiosk.identity import DEVICE_ID_PATTERN, Identity
 
 API_PREFIX = "/api/v1"
@@ -249,23 +251,6 @@ class BeaconReply(Read):
 
 
 # -- helpers shared by both sides ---------------------------------------------------------------
-def mask_name(name: str) -> str:
-    """``张三`` → ``张*``, ``张小三`` → ``张*三``, ``欧阳小明`` → ``欧**明``."""
-    chars = list(name)
-    if len(chars) <= 1:
-        return "*" * len(chars)
-    if len(chars) == 2:
-        return chars[0] + "*"
-    return chars[0] + "*" * (len(chars) - 2) + chars[-1]
-
-
-def mask_id_number(number: str) -> str:
-    """``110105194912310021`` → ``110105********0021``: region and last four kept."""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
 def rfc3339(moment: datetime) -> str:
     """A time as the contract writes it: seconds, with an offset."""
     if moment.tzinfo is None:

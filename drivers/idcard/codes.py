@@ -4,6 +4,8 @@ keep personal data out of logs and screens (``张*三``, ``110105********002X``)
 
 from __future__ import annotations
 
+from drivers.privacy import mask_name, mask_number  # noqa: F401  (re-exported for the card)
+
 import re
 from datetime import date
 
@@ -103,17 +105,3 @@ def format_date(value: date | str) -> str:
     return value if isinstance(value, str) else value.strftime("%Y%m%d")
 
 
-def mask_name(name: str) -> str:
-    """``张三`` -> ``张*``, ``张小三`` -> ``张*三``; the middle never shows."""
-    if len(name) <= 1:
-        return "*" * len(name)
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_number(number: str) -> str:
-    """``110105199003071234`` -> ``110105********1234``."""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]

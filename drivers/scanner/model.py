@@ -9,6 +9,8 @@ debounce → ``on_code``, with the health counters kept.
 
 from __future__ import annotations
 
+from drivers.privacy import mask_code  # noqa: F401  (re-exported)
+
 import logging
 import threading
 import time
@@ -28,13 +30,6 @@ UNKNOWN_FORMAT = "unknown"
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def mask_code(text: str) -> str:
-    """A form safe for logs: a code may carry an ID number, so show its start only."""
-    if len(text) <= 4:
-        return "*" * len(text)
-    return f"{text[:4]}…({len(text)} chars)"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from drivers.camera import capture_document, check_face
 from drivers.camera.frames import Rejection
 from drivers.health import DeviceState
 from drivers.idcard import samples
-from drivers.idcard.codes import mask_name, mask_number
+from drivers.privacy import mask_name, mask_number
 from drivers.printer import PaperOut
 from kiosk.diag.printer import sample_receipt
 from kiosk.simulation.rig import DeviceEvents, SimulatedDevices

@@ -12,6 +12,7 @@ from drivers.errors import DeviceUnavailable, HardwareError, UserActionNeeded
 from drivers.health import DeviceState
 from drivers.serialport import open_serial, read_exactly, write_all
 from drivers.supervisor import DeviceSupervisor
+from tests.waiting import wait_for
 
 
 class EchoEmulator(SerialEmulator):
@@ -60,15 +61,6 @@ class EchoDriver(DeviceSupervisor):
             return read_exactly(self.conn, len(data))
 
 
-def wait_for(predicate, timeout=2.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
-
-
 @pytest.fixture
 def rig():
     emu = EchoEmulator().start()
@@ -82,13 +74,16 @@ def test_online_then_unplug_then_back(rig):
     emu, drv = rig
     drv.start()
     assert wait_for(lambda: drv.health.state == DeviceState.ONLINE)
+    heard = []
+    drv.health.add_listener(lambda report: heard.append(report.state))
     emu.unplug()
     t0 = time.monotonic()
-    assert wait_for(lambda: drv.health.state in (DeviceState.OFFLINE, DeviceState.NO_DEVICE))
-    assert time.monotonic() - t0 < 2.0
     assert wait_for(lambda: drv.health.state == DeviceState.NO_DEVICE)  # the node is gone
+    assert time.monotonic() - t0 < 2.0
+    time.sleep(0.3)  # several reconnect attempts: still one report
     emu.plug()
     assert wait_for(lambda: drv.health.state == DeviceState.ONLINE)
+    assert heard == [DeviceState.NO_DEVICE, DeviceState.ONLINE]  # the loss once, the recovery once
     assert drv.health.snapshot().counters["reconnects"] == 1
 
 
@@ -152,3 +147,42 @@ def test_stop_ends_thread_and_frees_port(rig):
     drv.stop()
     assert not drv.running and drv.conn is None
     assert drv.health.state == DeviceState.OFFLINE
+
+
+class SlowDriver(DeviceSupervisor):
+    """A poll that takes longer than stop() waits, as a card read can."""
+
+    def __init__(self):
+        super().__init__("slow", reconnect_interval=0.05, poll_interval=0.0)
+        self.inside = 0
+        self.most_inside = 0
+        self.lock = threading.Lock()
+
+    def open(self):
+        pass
+
+    def close(self):
+        pass
+
+    def poll(self):
+        with self.lock:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        time.sleep(0.6)
+        with self.lock:
+            self.inside -= 1
+
+
+def test_restart_never_runs_two_loops():
+    drv = SlowDriver().start()
+    try:
+        assert wait_for(lambda: drv.inside == 1)
+        drv.stop(timeout=0.1)  # returns while the poll is still running
+        assert not drv.running
+        drv.start()  # waits for the old loop to end first
+        time.sleep(1.0)
+        alive = [t for t in threading.enumerate() if t.name == "drv-slow"]
+        assert len(alive) == 1
+        assert drv.most_inside == 1
+    finally:
+        drv.stop()
