@@ -9,10 +9,10 @@ import logging
 import sys
 
 from drivers.errors import DriverError
-from kiosk.diag import idcard, printer, scan
+from kiosk.diag import idcard, outbox, printer, scan
 from kiosk.diag.output import DiagError, one_line
 
-GROUPS = (idcard, printer, scan)
+GROUPS = (idcard, printer, scan, outbox)
 
 
 class OneLineParser(argparse.ArgumentParser):
