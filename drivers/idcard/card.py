@@ -295,6 +295,17 @@ def _chinese_name(card: IdCard) -> str:
     return "" if card.name == card.english_name else card.name
 
 
+def _split_utf16(text: str, width: int) -> tuple[str, str]:
+    """Cut ``text`` where its first ``width`` bytes of UTF-16LE end (a character outside the
+    BMP takes four), as the 2023 card splits the English name over two fields."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 4 if ord(char) > 0xFFFF else 2
+        if used > width:
+            return text[:i], text[i:]
+    return text, ""
+
+
 def encode_text(card: IdCard) -> bytes:
     """The 256 bytes a card holds, in the layout of ``card.card_type``."""
     values: dict[str, str] = {
@@ -318,7 +329,7 @@ def encode_text(card: IdCard) -> bytes:
     english = card.english_name or ""
     values["english_name"] = english
     if card.card_type == FOREIGN_PERMANENT_2023:
-        values["english_name"], values["english_name_2"] = english[:35], english[35:]
+        values["english_name"], values["english_name_2"] = _split_utf16(english, 70)
     out = bytearray()
     for name, width in LAYOUTS[card.card_type]:
         out += _put(values.get(name, ""), width, name)

@@ -4,12 +4,11 @@ keep personal data out of logs and screens (``张*三``, ``110105********002X``)
 
 from __future__ import annotations
 
-from drivers.privacy import mask_name, mask_number  # noqa: F401  (re-exported for the card)
-
 import re
 from datetime import date
 
 from drivers.errors import CodecError
+from drivers.privacy import mask_name, mask_number  # noqa: F401  (re-exported for the card)
 
 
 class CardFieldError(CodecError):

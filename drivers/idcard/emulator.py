@@ -5,7 +5,8 @@ selected, then read; after a read the card stays halted, so "find card" fails (`
 until it is lifted and placed again, while "select card" still succeeds as long as it
 lies there. Faults on demand: a status for the next command (``fail_next``), a SAM that
 fails its self-test (``sam_fault``), corrupted replies (``corrupt_next``: bad checksum,
-bad length, a frame cut short), line noise, silence, unplug and plug.
+bad length, a frame cut short), line noise before the next replies (``noise_next``),
+silence, unplug and plug.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class IdCardEmulator(SerialEmulator):
         self._parser = p.FrameParser()
         self._fail: dict[bytes, deque[int]] = defaultdict(deque)
         self._corrupt: deque[str] = deque()
+        self._noise_next: deque[bytes] = deque()
 
     # -- the card -------------------------------------------------------------------
     def place(self, card: IdCard, appended_address: str | None = None) -> None:
@@ -67,6 +69,18 @@ class IdCardEmulator(SerialEmulator):
             raise ValueError(f"corruption is one of {CORRUPTIONS}")
         with self._lock:
             self._corrupt.extend([kind] * times)
+
+    def noise_next(self, data: bytes, times: int = 1) -> None:
+        """Send ``data`` as line noise just before each of the next ``times`` replies."""
+        with self._lock:
+            self._noise_next.extend([bytes(data)] * times)
+
+    def clear_faults(self) -> None:
+        """Forget the statuses, corruptions and noise still queued for coming replies."""
+        with self._lock:
+            self._fail.clear()
+            self._corrupt.clear()
+            self._noise_next.clear()
 
     def plug(self) -> None:
         with self._lock:
@@ -156,4 +170,6 @@ class IdCardEmulator(SerialEmulator):
                 frame[5:7] = b"\xff\xff"
             else:
                 frame = frame[: max(len(p.PREAMBLE) + 2, len(frame) // 2)]
+        if self._noise_next:
+            frame[:0] = self._noise_next.popleft()
         self.reply(bytes(frame))

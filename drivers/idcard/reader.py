@@ -8,8 +8,15 @@ held one is the same card, not a new one.
 
 A frame with a bad checksum or length is retried (``retries`` times), then reported as
 :class:`BrokenLine`. A reply that does not come within its timeout is a
-:class:`DeviceTimeout`; a SAM fault is a hardware error; a card that cannot be read goes
-to ``on_error`` and the reader stays online.
+:class:`DeviceTimeout`; a SAM fault is a hardware error. A card that cannot be read goes
+to ``on_error`` once and the reader stays online; the same card is then retried quietly
+every ``failed_card_retry`` seconds, and reported again only once find/select showed it
+was lifted (or a good read replaced it).
+
+When the reader is closed — stopped, unplugged, silent, broken line — the held card is
+let go: ``on_removed`` fires (on the closing thread, under the transport lock) and no
+card data stays in the driver. The first poll after a reconnect selects and reads a card
+still lying there, so it is handed over again.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ class IdCardReader(DeviceSupervisor):
         fingerprint: bool = False,
         timeouts: dict[str, float] | None = None,
         retries: int = 2,
+        failed_card_retry: float = 1.0,
         name: str = "idcard",
         **supervisor: float,
     ) -> None:
@@ -59,10 +67,16 @@ class IdCardReader(DeviceSupervisor):
         self.fingerprint = fingerprint
         self.timeouts = {**DEFAULT_TIMEOUTS, **(timeouts or {})}
         self.retries = retries
+        #: Seconds between the quiet retries of a card that failed to read.
+        self.failed_card_retry = failed_card_retry
         self.sam_id: str | None = None
         self._conn: serial.Serial | None = None
         self._parser = p.ReplyParser()
         self._held: IdCard | None = None
+        #: When the card lying on the reader last failed to read (None: no such card).
+        self._failed_at: float | None = None
+        #: Look for a card left on the reader at the first poll after open.
+        self._recheck = False
         self._deadline: float | None = None
 
     @property
@@ -77,12 +91,22 @@ class IdCardReader(DeviceSupervisor):
         reply = self._check(self._transact(p.SAM_ID, "sam"), p.SAM_ID)
         self.sam_id = p.format_sam_id(reply.payload)
         self.health.update(sam_id=self.sam_id)
+        self._recheck = True
 
     def close(self) -> None:
+        """Let go of the port and of the card: nothing of the last citizen stays here."""
         conn, self._conn = self._conn, None
+        held, self._held = self._held, None
+        self._failed_at = None
+        self._recheck = False
         self._parser.reset()
-        if conn is not None:
-            conn.close()
+        try:
+            if conn is not None:
+                conn.close()
+        finally:
+            self.health.update(card_present=False)
+            if held is not None:
+                self._fire("removed", None)
 
     def poll(self) -> None:
         events: list[tuple[str, object]] = []
@@ -99,23 +123,26 @@ class IdCardReader(DeviceSupervisor):
         if found.sw3 not in (p.SW3_FOUND, p.SW3_FIND_FAILED):
             raise status_error(found.sw3, p.FIND_CARD.name)
         self._mark_online()
-        if found.sw3 == p.SW3_FIND_FAILED:
-            if self._held is not None and not self._still_there():
-                self._drop_held(events)
-            return
+        recheck, self._recheck = self._recheck, False
+        if found.sw3 == p.SW3_FIND_FAILED and not recheck:
+            if self._held is None and self._failed_at is None:
+                return
+            if not self._still_there():
+                self._failed_at = None
+                if self._held is not None:
+                    self._drop_held(events)
+                return
+            if self._failed_at is None:
+                return  # the held card still lies there
+        if self._failed_at is not None and time.monotonic() - self._failed_at < self.failed_card_retry:
+            return  # the card that failed still lies there: try it again later, quietly
         try:
             card = self._select_and_read()
-        except CardReadError as err:
-            self.health.count("errors")
-            log.info("%s: card not read: %s", self.name, err)
-            events.append(("error", err))
+        except (CardReadError, CodecError) as err:  # unreadable, or damaged or forged data
+            self._card_failed(err, events)
             return
-        except CodecError as err:  # the card's data does not decode: damaged or forged
-            self.health.count("errors")
-            log.info("%s: card data rejected: %s", self.name, err)
-            events.append(("error", err))
-            return
-        if card is None:  # gone between find and select
+        self._failed_at = None
+        if card is None:  # gone between find and select (or nothing left there on recheck)
             if self._held is not None:
                 self._drop_held(events)
             return
@@ -127,6 +154,17 @@ class IdCardReader(DeviceSupervisor):
         self.health.count("operations")
         self.health.update(card_present=True)
         events.append(("card", card))
+
+    def _card_failed(self, err: DriverError, events: list[tuple[str, object]]) -> None:
+        """Report a card that failed once; its retries (until it is lifted) stay quiet."""
+        again = self._failed_at is not None
+        self._failed_at = time.monotonic()
+        if again:
+            log.debug("%s: card still not read: %s", self.name, err)
+            return
+        self.health.count("errors")
+        log.info("%s: card not read: %s", self.name, err)
+        events.append(("error", err))
 
     def _still_there(self) -> bool:
         reply = self._transact(p.SELECT_CARD, "select")
@@ -252,10 +290,12 @@ class IdCardReader(DeviceSupervisor):
         self._parser.reset()
         write_all(conn, p.encode_command(command))
         while True:
-            for item in self._parser.feed(read_exactly(conn, max(1, bytes_waiting(conn)))):
-                if isinstance(item, p.FrameError):
-                    raise item
-                return item
+            items = self._parser.feed(read_exactly(conn, max(1, bytes_waiting(conn))))
+            for item in items:  # a reply behind a broken (noise) frame is still the reply
+                if isinstance(item, p.Reply):
+                    return item
+            if items:
+                raise items[0]
             if time.monotonic() >= deadline:
                 if self._parser.in_frame:
                     raise p.LengthError(f"{command.name}: frame cut short ({self._parser.pending} bytes)")

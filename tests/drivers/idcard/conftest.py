@@ -1,23 +1,18 @@
-"""Fixtures for the ID card reader tests: an emulator on a pty and a waiting helper."""
+"""Fixtures for the ID card reader tests: an emulator on a pty, a callback recorder, and a
+running reader (waiting is ``tests.waiting``, shared pieces are in ``helpers``)."""
 
 from __future__ import annotations
 
-import time
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 
+from drivers.health import DeviceState
 from drivers.idcard.emulator import IdCardEmulator
+from drivers.idcard.reader import IdCardReader
+from tests.waiting import wait_for
 
-
-def wait_for(condition: Callable[[], object], timeout: float = 2.0) -> bool:
-    """Poll ``condition`` until it is true or ``timeout`` passes (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return bool(condition())
+from .helpers import FAST, Events
 
 
 @pytest.fixture
@@ -28,3 +23,18 @@ def emulator() -> Iterator[IdCardEmulator]:
         yield emu
     finally:
         emu.stop()
+
+
+@pytest.fixture
+def events() -> Events:
+    return Events()
+
+
+@pytest.fixture
+def reader(emulator: IdCardEmulator, events: Events) -> Iterator[IdCardReader]:
+    drv = IdCardReader(emulator.path, on_card=events.card, on_removed=events.removed, on_error=events.error,
+                       timeouts=FAST, reconnect_interval=0.2, poll_interval=0.02, failed_card_retry=0.3)
+    drv.start()
+    assert wait_for(lambda: drv.health.state == DeviceState.ONLINE)
+    yield drv
+    drv.stop()

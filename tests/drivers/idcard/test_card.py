@@ -1,7 +1,9 @@
 """Decoding a card's text: all four layouts (resident, J, I, Y) built field by field from
 the published widths, non-BMP names and ``·``, code tables, GB 11643 check digits and
 real dates enforced with typed errors, length fields parsed (not assumed), masking, the
-JSON form, and a fuzz proving any bytes give a card or a typed error."""
+JSON form, and fuzzes proving any bytes give a card or a typed error — including read
+payloads whose length fields add up around real, altered or random texts, so that the
+fuzz reaches the field checks (a test proves it does)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from drivers.errors import CodecError
@@ -108,6 +110,16 @@ def test_foreign_permanent_2023(english: str) -> None:
     assert (card.issue_count, card.nationality, card.previous_link) == (3, "USA", "USA")
     assert card.id_number == "911840198511020019" and card.birth == date(1985, 11, 2)
     assert c.encode_text(card) == foreign_2023_text(english)
+
+
+def test_foreign_2023_english_name_split_after_a_character_outside_the_bmp() -> None:
+    english = "A" * 33 + "\U00020BB7" + "BC"  # 35 UTF-16 units fill the first field
+    text = bytearray(foreign_2023_text("X"))
+    text[52:122] = english[:34].encode("utf-16-le")
+    text[220:242] = field("BC", 22)
+    card = c.decode_text(bytes(text))
+    assert card.english_name == english
+    assert c.encode_text(card) == bytes(text)
 
 
 @pytest.mark.parametrize("key", sorted(SAMPLES))
@@ -261,13 +273,98 @@ def test_fuzz_any_text_gives_a_card_or_a_codec_error(text: bytes) -> None:
     assert card.card_type in c.CARD_TYPES
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=600), st.booleans())
-def test_fuzz_any_payload_gives_a_card_or_a_codec_error(payload: bytes, fp: bool) -> None:
+def _field_pieces() -> dict[str, dict[str, list[bytes]]]:
+    """Each layout's fields as the samples hold them, in bytes: {card type: {field: [values]}}."""
+    out: dict[str, dict[str, list[bytes]]] = {kind: {} for kind in c.LAYOUTS}
+    for card in SAMPLES.values():
+        text, offset = c.encode_text(card), 0
+        for name, width in c.LAYOUTS[card.card_type]:
+            out[card.card_type].setdefault(name, []).append(text[offset:offset + width])
+            offset += width
+    return out
+
+
+FIELD_PIECES = _field_pieces()
+field_text = st.text(st.sampled_from("0123456789X 长期汉男女·ABYJI\x00"), max_size=20)
+
+
+def any_field(kind: str, name: str, width: int) -> st.SearchStrategy[bytes]:
+    """A field: a value from a sample of the same type, a short random text, or raw bytes."""
+    return st.one_of(
+        st.sampled_from(FIELD_PIECES[kind][name]),
+        field_text.map(lambda t: (t.encode("utf-16-le") + "  ".encode("utf-16-le") * width)[:width]),
+        st.binary(min_size=width, max_size=width),
+    )
+
+
+@st.composite
+def layout_texts(draw: st.DrawFn) -> bytes:
+    """A sample's 256-byte text with a few fields replaced: it gets past the type mark, so the
+    field checks (dates, codes, check digits, names) are what accept or reject it."""
+    card = SAMPLES[draw(st.sampled_from(sorted(SAMPLES)))]
+    layout = c.LAYOUTS[card.card_type]
+    text, offsets, at = c.encode_text(card), [], 0
+    for _, width in layout:
+        offsets.append(at)
+        at += width
+    for i in draw(st.lists(st.integers(0, len(layout) - 1), max_size=4)):
+        name, width = layout[i]
+        piece = draw(any_field(card.card_type, name, width))
+        text = text[:offsets[i]] + piece + text[offsets[i] + width:]
+    return text
+
+
+layout_text = layout_texts()
+any_text = st.one_of(layout_text, st.binary(min_size=256, max_size=256), st.binary(max_size=300))
+
+
+@st.composite
+def read_payloads(draw: st.DrawFn) -> tuple[bytes, bool, bytes, bytes, bytes | None]:
+    """A read reply's payload whose length fields add up, around any text, photo, fingerprint."""
+    fp = draw(st.booleans())
+    text = draw(any_text)
+    photo = draw(st.binary(max_size=1100))
+    finger = draw(st.binary(max_size=600)) if fp else None
+    parts = [text, photo] + ([finger] if finger is not None else [])
+    payload = b"".join(len(x).to_bytes(2, "big") for x in parts) + b"".join(parts)  # type: ignore[arg-type]
+    return payload, fp, text, photo, finger
+
+
+def _decode(payload: bytes, fp: bool) -> c.IdCard | CodecError:
     try:
-        c.decode_read_payload(payload, fp)
-    except CodecError:
-        pass
+        return c.decode_read_payload(payload, fp)
+    except CodecError as err:
+        return err
+
+
+@settings(max_examples=400, deadline=None)
+@given(read_payloads())
+def test_fuzz_any_payload_gives_a_card_or_a_codec_error(drawn) -> None:
+    payload, fp, text, photo, finger = drawn
+    result = _decode(payload, fp)
+    if isinstance(result, c.IdCard):  # a card: exactly the parts the lengths point at
+        assert result.card_type in c.CARD_TYPES
+        assert result.photo == photo and result.fingerprint == finger
+        assert c.decode_text(c.encode_text(result)) == result
+    else:
+        assert isinstance(result, CodecError)
+    for card in SAMPLES.values():  # an untouched card decodes whatever photo comes with it
+        if text == c.encode_text(card):
+            assert result == card
+
+
+@pytest.mark.parametrize("wanted", ["card", "field_error"])
+def test_the_payload_fuzz_reaches_the_text_decoder(wanted: str) -> None:
+    """Proof that the fuzz above is not stopped by the length fields: it finds payloads that
+    decode to cards and payloads the field checks (not the framing) reject."""
+    def reached(drawn) -> bool:
+        result = _decode(drawn[0], drawn[1])
+        if wanted == "card":
+            samples = {c.encode_text(x) for x in SAMPLES.values()}
+            return isinstance(result, c.IdCard) and drawn[2] not in samples
+        return isinstance(result, codes.CardFieldError) and len(drawn[2]) == c.TEXT_SIZE
+    example = find(read_payloads(), reached, settings=settings(max_examples=2000, database=None))
+    assert reached(example)
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,6 +1,7 @@
 """The emulator answers on a real pty with a reader's exact bytes: SAM commands, the
 find/select/read life cycle of a card (halted after a read until lifted), the status
-codes on demand, the reader's own checksum/length complaints, and corrupted replies."""
+codes on demand, the reader's own checksum/length complaints, corrupted replies, and
+line noise before the next replies."""
 
 from __future__ import annotations
 
@@ -122,3 +123,17 @@ def test_noise_and_silence(emulator: IdCardEmulator, port: serial.Serial) -> Non
     assert ask(port, p.encode_command(p.SAM_STATUS)) == b"\x13\x37\xaa" + H("AAAAAA9669 0004 000090 94")
     emulator.silent = True
     assert ask(port, p.encode_command(p.SAM_STATUS), size=1, wait=0.3) == b""
+
+
+def test_noise_next_and_clear_faults(emulator: IdCardEmulator, port: serial.Serial) -> None:
+    ok = H("AAAAAA9669 0004 000090 94")
+    status = p.encode_command(p.SAM_STATUS)
+    emulator.noise_next(b"\x13\xaa", times=2)
+    assert ask(port, status, size=13) == b"\x13\xaa" + ok
+    assert ask(port, status, size=13) == b"\x13\xaa" + ok
+    assert ask(port, status) == ok  # two replies only
+    emulator.noise_next(b"\x13", times=5)
+    emulator.fail_next(p.SAM_STATUS, 0x41, times=5)
+    emulator.corrupt_next("checksum", times=5)
+    emulator.clear_faults()
+    assert ask(port, status) == ok

@@ -1,6 +1,8 @@
 """The SAM_V frame codec: exact command and reply bytes from the protocol facts, framing
 that resynchronises after noise and reports bad checksums and lengths as typed errors,
-the SW3 table, and a fuzz proving any byte stream gives frames or typed errors."""
+the SW3 table, and fuzzes proving any byte stream gives frames or typed errors and that a
+good frame still comes out after any noise — even noise spelling a whole preamble and a
+plausible length — without a reset in between."""
 
 from __future__ import annotations
 
@@ -65,6 +67,15 @@ def test_read_reply_is_1295_bytes_with_lengths_in_front() -> None:
 def test_checksum_is_xor_of_length_and_body() -> None:
     frame = p.encode_reply(0x90, b"\x01\x02\x03", sw1=0x12, sw2=0x34)
     assert frame[-1] == 0x00 ^ 0x07 ^ 0x12 ^ 0x34 ^ 0x90 ^ 0x01 ^ 0x02 ^ 0x03
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_checksum_is_the_xor_of_every_byte(data: bytes) -> None:
+    value = 0
+    for byte in data:
+        value ^= byte
+    assert p.checksum(data) == value
 
 
 def test_frame_split_at_every_byte_still_parses() -> None:
@@ -186,14 +197,55 @@ def test_fuzz_any_stream_gives_replies_or_typed_errors(chunks: list[bytes]) -> N
         assert parser.pending <= p.MAX_LENGTH + 7
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=200), st.integers(0, 255), st.binary(max_size=300), st.binary(max_size=200))
+#: Line noise as it hurts most: random bytes mixed with preambles, preamble fragments and
+#: preambles with any length after them (which a parser may take for the start of a frame).
+noise_pieces = st.one_of(
+    st.binary(max_size=24),
+    st.just(p.PREAMBLE),
+    st.sampled_from([b"\xaa", b"\xaa\xaa", b"\xaa\xaa\xaa", b"\xaa\xaa\xaa\x96"]),
+    st.integers(0, 0xFFFF).map(lambda n: p.PREAMBLE + n.to_bytes(2, "big")),
+    st.integers(0, 0xFF).map(lambda n: p.PREAMBLE + bytes((n,))),
+)
+line_noise = st.lists(noise_pieces, max_size=8).map(b"".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line_noise, st.integers(0, 255), st.binary(max_size=300), st.integers(0, 10_000))
 def test_fuzz_a_good_frame_survives_any_noise_before_it(noise: bytes, sw3: int, payload: bytes,
-                                                        cut: bytes) -> None:
-    frame = p.encode_reply(sw3, payload)
+                                                        cut: int) -> None:
+    good = p.Reply(0, 0, sw3, payload)
+    stream = noise + p.encode_reply(sw3, payload)
+    cut %= len(stream) + 1
+    parser = p.ReplyParser()  # no reset: the noise is still in the parser when the frame comes
+    out = parser.feed(stream[:cut]) + parser.feed(stream[cut:])
+    replies = [x for x in out if isinstance(x, p.Reply)]
+    # The frame comes out, unless noise that itself forms a valid frame took some of its bytes.
+    assert good in replies or any(r != good for r in replies), out
+    assert all(isinstance(x, (p.Reply, p.FrameError)) for x in out)
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        p.PREAMBLE + b"\x0f\xff",                      # a plausible length: 4095 bytes to come
+        p.PREAMBLE + b"\x05\x08" + bytes(40),          # the length of a read reply, and some of it
+        b"\x00\x13" + p.PREAMBLE + b"\x00\x06\xaa",  # the bogus frame would end inside the real one
+        p.PREAMBLE + b"\x00",                          # one length byte: the next is the real preamble
+        p.PREAMBLE + b"\x0f\xff" + p.PREAMBLE + b"\x01\x00",  # two bogus frames
+    ],
+)
+def test_a_bogus_preamble_in_noise_does_not_hold_the_next_frame(noise: bytes) -> None:
     parser = p.ReplyParser()
-    # noise may itself start a (bogus) frame; a reset as the driver does before each command
-    parser.feed(noise)
-    parser.reset()
-    out = parser.feed(frame)
-    assert out == [p.Reply(0, 0, sw3, payload)]
+    out = parser.feed(noise + p.encode_reply(p.SW3_OK, b"\x01\x02"))
+    assert out[-1] == p.Reply(0, 0, p.SW3_OK, b"\x01\x02")
+    assert all(isinstance(x, p.FrameError) for x in out[:-1])
+    assert parser.pending == 0
+
+
+def test_a_frame_holding_a_preamble_in_its_body_still_parses_when_split() -> None:
+    payload = bytes(20) + p.PREAMBLE + b"\x00\x04" + bytes(30)  # e.g. photo bytes that spell one
+    frame = p.encode_reply(p.SW3_OK, payload)
+    for cut in range(len(frame) + 1):
+        parser = p.ReplyParser()
+        out = parser.feed(frame[:cut]) + parser.feed(frame[cut:])
+        assert out == [p.Reply(0, 0, p.SW3_OK, payload)], cut

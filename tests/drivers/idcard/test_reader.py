@@ -1,74 +1,27 @@
-"""The driver against the emulator over a real pty: cards handed over once, the card left
-on the reader told apart from a new card, removal noticed, read failures reported while
-the reader stays online, SAM faults as hardware errors, retried corrupted frames, line
-noise, silence, and unplugging (offline/no_device within 2 s, back by itself)."""
+"""The driver's poll thread against the emulator over a real pty: cards handed over once,
+the card left on the reader told apart from a new card, removal noticed, read failures
+reported once per card (retried quietly and slowly) while the reader stays online, SAM
+faults as hardware errors, retried corrupted frames, line noise (even a whole bogus
+preamble) skipped without a reply timeout, silence, unplugging (offline/no_device within
+2 s, back by itself), and no card kept in the driver once it stops or loses the reader."""
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
 import pytest
 
-from drivers.errors import CodecError, DeviceNotFound, DeviceTimeout
+from drivers.errors import CodecError
 from drivers.health import DeviceState
 from drivers.idcard import protocol as p
 from drivers.idcard.emulator import IdCardEmulator
-from drivers.idcard.errors import BrokenLine, CardReadError, NoCard, SamError
+from drivers.idcard.errors import CardReadError
 from drivers.idcard.reader import IdCardReader
 from drivers.idcard.samples import SAMPLES
+from tests.waiting import wait_for
 
-from .conftest import wait_for
-
-FAST = {"sam": 0.3, "find": 0.3, "select": 0.3, "read": 1.0}
-
-
-class Events:
-    def __init__(self) -> None:
-        self.items: list[tuple[str, Any]] = []
-        self.lock = threading.Lock()
-
-    def card(self, card: Any) -> None:
-        with self.lock:
-            self.items.append(("card", card))
-
-    def removed(self) -> None:
-        with self.lock:
-            self.items.append(("removed", None))
-
-    def error(self, err: Any) -> None:
-        with self.lock:
-            self.items.append(("error", err))
-
-    def kinds(self) -> list[str]:
-        with self.lock:
-            return [k for k, _ in self.items]
-
-
-@pytest.fixture
-def events() -> Events:
-    return Events()
-
-
-@pytest.fixture
-def reader(emulator: IdCardEmulator, events: Events):
-    drv = IdCardReader(emulator.path, on_card=events.card, on_removed=events.removed, on_error=events.error,
-                       timeouts=FAST, reconnect_interval=0.2, poll_interval=0.02)
-    drv.start()
-    assert wait_for(lambda: drv.health.state == DeviceState.ONLINE)
-    yield drv
-    drv.stop()
-
-
-def state(drv: IdCardReader) -> DeviceState:
-    return drv.health.state
-
-
-def polls(emulator: IdCardEmulator, n: int = 5) -> None:
-    """Let the driver poll ``n`` more times (counted on the emulator's side)."""
-    start = emulator.received.count(p.FIND_CARD.key)
-    assert wait_for(lambda: emulator.received.count(p.FIND_CARD.key) >= start + n)
+from .helpers import FAST, SLOW, Events, polls, reads, state
 
 
 def test_online_with_sam_id(reader: IdCardReader, emulator: IdCardEmulator) -> None:
@@ -122,6 +75,44 @@ def test_read_failure_is_reported_and_retried(reader: IdCardReader, emulator: Id
     err = events.items[0][1]
     assert isinstance(err, CardReadError) and err.sw3 == sw3 and err.status.code
     assert state(reader) == DeviceState.ONLINE
+
+@pytest.mark.parametrize("sw3", [0x40, 0x41])
+def test_an_unreadable_card_is_reported_once_and_retried_slowly(emulator: IdCardEmulator, events: Events,
+                                                                sw3: int) -> None:
+    emulator.fail_next(p.READ_TEXT_PHOTO, sw3, times=10_000)
+    drv = IdCardReader(emulator.path, on_card=events.card, on_removed=events.removed, on_error=events.error,
+                       timeouts=FAST, poll_interval=0.02, failed_card_retry=0.5).start()
+    try:
+        emulator.place(SAMPLES["resident"])
+        assert wait_for(lambda: events.kinds() == ["error"])
+        t0, reads0 = time.monotonic(), reads(emulator)
+        polls(emulator, 30)  # 30 polls: at least 0.6 s
+        elapsed = time.monotonic() - t0
+        assert events.kinds() == ["error"]  # not once a poll
+        assert drv.health.snapshot().counters["errors"] == 1
+        assert 1 <= reads(emulator) - reads0 <= elapsed / 0.5 + 1  # retried, quietly, every 0.5 s
+        emulator.lift()
+        polls(emulator, 3)  # find fails, select shows the card is gone
+        emulator.place(SAMPLES["resident"])  # placed again: a new attempt, reported again
+        assert wait_for(lambda: events.kinds() == ["error", "error"])
+        polls(emulator, 10)
+        assert events.kinds() == ["error", "error"] and drv.health.snapshot().counters["errors"] == 2
+        emulator.clear_faults()
+        emulator.place(SAMPLES["hmt"])  # swapped for a good card faster than a poll
+        assert wait_for(lambda: events.kinds() == ["error", "error", "card"])
+        assert events.items[-1][1] == SAMPLES["hmt"] and state(drv) == DeviceState.ONLINE
+    finally:
+        drv.stop()
+
+
+def test_card_with_invalid_data_is_reported_once(reader: IdCardReader, emulator: IdCardEmulator,
+                                                 events: Events) -> None:
+    from dataclasses import replace
+    emulator.refind_after_read = True  # found again on every poll, like a card that cannot be read
+    emulator.place(replace(SAMPLES["resident"], id_number="110105199003071238"))
+    assert wait_for(lambda: "error" in events.kinds())
+    polls(emulator, 20)
+    assert events.kinds() == ["error"] and reader.health.snapshot().counters["errors"] == 1
 
 
 def test_card_with_invalid_data_is_reported(reader: IdCardReader, emulator: IdCardEmulator,
@@ -193,12 +184,29 @@ def test_persistently_corrupted_line_goes_offline_and_back(reader: IdCardReader,
     assert wait_for(lambda: state(reader) == DeviceState.ONLINE, timeout=3)
 
 
-def test_line_noise_is_skipped(reader: IdCardReader, emulator: IdCardEmulator, events: Events) -> None:
-    emulator.place(SAMPLES["middle_dot"])
-    emulator.inject_noise(b"\x00\xaa\xaa\x96\x13\xff" * 20)
-    assert wait_for(lambda: events.kinds() == ["card"])
-    assert state(reader) == DeviceState.ONLINE
-
+@pytest.mark.parametrize(
+    "noise",
+    [
+        b"\x00\xaa\xaa\x96\x13\xff" * 20,
+        p.PREAMBLE + b"\x0f\xff",                       # a whole preamble, then a plausible length
+        b"\x13" + p.PREAMBLE + b"\x05\x08" + bytes(30),  # as if a read reply began
+        p.PREAMBLE + b"\xff\xff" + p.PREAMBLE + b"\x00",  # a bad length, then a second preamble
+    ],
+)
+def test_line_noise_is_skipped_without_waiting_for_a_timeout(emulator: IdCardEmulator, events: Events,
+                                                             noise: bytes) -> None:
+    drv = IdCardReader(emulator.path, on_card=events.card, timeouts=SLOW, poll_interval=0.02).start()
+    try:
+        assert wait_for(lambda: state(drv) == DeviceState.ONLINE)
+        polls(emulator, 2)
+        emulator.noise_next(noise, times=3)  # before the next three replies: find, select, read
+        t0 = time.monotonic()
+        emulator.place(SAMPLES["middle_dot"])
+        assert wait_for(lambda: events.kinds() == ["card"], timeout=5)
+        assert time.monotonic() - t0 < 0.8  # less than one reply timeout (1 s)
+        assert state(drv) == DeviceState.ONLINE
+    finally:
+        drv.stop()
 
 def test_silence_goes_offline_and_back(reader: IdCardReader, emulator: IdCardEmulator) -> None:
     emulator.silent = True
@@ -219,6 +227,38 @@ def test_unplug_within_two_seconds_and_back(reader: IdCardReader, emulator: IdCa
     emulator.plug()
     assert wait_for(lambda: state(reader) == DeviceState.ONLINE)
     assert reader.health.snapshot().counters["reconnects"] >= 1
+
+
+def test_stop_lets_go_of_the_card(emulator: IdCardEmulator, events: Events) -> None:
+    drv = IdCardReader(emulator.path, on_card=events.card, on_removed=events.removed, timeouts=FAST,
+                       poll_interval=0.02).start()
+    emulator.place(SAMPLES["resident"])
+    assert wait_for(lambda: events.kinds() == ["card"])
+    drv.stop()
+    assert events.kinds() == ["card", "removed"]
+    assert drv.held is None and drv.health.snapshot().detail["card_present"] is False
+
+
+@pytest.mark.parametrize("loss", ["unplug", "silent", "broken_line"])
+def test_a_lost_reader_lets_go_of_the_card_and_finds_it_again(reader: IdCardReader, emulator: IdCardEmulator,
+                                                              events: Events, loss: str) -> None:
+    emulator.place(SAMPLES["resident"])
+    assert wait_for(lambda: events.kinds() == ["card"])
+    if loss == "unplug":
+        emulator.unplug()
+    elif loss == "silent":
+        emulator.silent = True
+    else:
+        emulator.corrupt_next("checksum", times=3)
+    assert wait_for(lambda: events.kinds() == ["card", "removed"])
+    assert reader.held is None and reader.health.snapshot().detail["card_present"] is False
+    assert state(reader) in (DeviceState.OFFLINE, DeviceState.NO_DEVICE)
+    if loss == "unplug":
+        emulator.plug()
+    emulator.silent = False
+    # back: the card still lying on the reader is handed over again
+    assert wait_for(lambda: events.kinds() == ["card", "removed", "card"], timeout=3)
+    assert reader.held == SAMPLES["resident"] and state(reader) == DeviceState.ONLINE
 
 
 def test_missing_port_is_no_device(tmp_path) -> None:
@@ -267,47 +307,3 @@ def test_a_failing_callback_does_not_stop_the_reader(emulator: IdCardEmulator) -
         assert state(drv) == DeviceState.ONLINE
     finally:
         drv.stop()
-
-
-# -- read_once --------------------------------------------------------------------------
-def test_read_once_placed_card(emulator: IdCardEmulator) -> None:
-    emulator.place(SAMPLES["foreign_2023"])
-    drv = IdCardReader(emulator.path, timeouts=FAST)
-    assert drv.read_once(timeout=2) == SAMPLES["foreign_2023"]
-    assert drv.sam_id == emulator.sam_id
-    assert drv.read_once(timeout=2) == SAMPLES["foreign_2023"]  # left there: select and re-read
-
-
-def test_read_once_while_the_poll_thread_runs(reader: IdCardReader, emulator: IdCardEmulator,
-                                              events: Events) -> None:
-    emulator.place(SAMPLES["long_term"])
-    assert wait_for(lambda: events.kinds() == ["card"])
-    assert reader.read_once(timeout=2) == SAMPLES["long_term"]
-
-
-def test_read_once_card_placed_later(emulator: IdCardEmulator) -> None:
-    timer = threading.Timer(0.3, emulator.place, (SAMPLES["hmt"],))
-    timer.start()
-    try:
-        assert IdCardReader(emulator.path, timeouts=FAST).read_once(timeout=3) == SAMPLES["hmt"]
-    finally:
-        timer.cancel()
-
-
-@pytest.mark.parametrize(
-    ("setup", "error"),
-    [
-        (lambda e: None, NoCard),
-        (lambda e: setattr(e, "silent", True), DeviceTimeout),
-        (lambda e: e.unplug(), DeviceNotFound),
-        (lambda e: e.corrupt_next("checksum", 10), BrokenLine),
-        (lambda e: setattr(e, "sam_fault", 0x60), SamError),
-        (lambda e: (e.place(SAMPLES["resident"]), e.fail_next(p.READ_TEXT_PHOTO, 0x41, 100)), CardReadError),
-    ],
-)
-def test_read_once_failures_within_the_timeout(emulator: IdCardEmulator, setup, error: type) -> None:
-    setup(emulator)
-    t0 = time.monotonic()
-    with pytest.raises(error):
-        IdCardReader(emulator.path, timeouts=FAST).read_once(timeout=1.0)
-    assert time.monotonic() - t0 < 1.5
