@@ -1,0 +1,193 @@
+"""Delivering the outbox: blobs first, then the transaction, then ratings; never a duplicate.
+
+Why it cannot duplicate or lose: the store keeps each transaction's request body as bytes,
+once, and this loop sends those bytes with ``Idempotency-Key: {txn_id}`` until the backend
+acknowledges them (201, or 200 for a repeat it had already processed). A row is marked
+delivered only after an acknowledgement, so a SIGKILL at any instant leaves it pending and
+it is sent again, same key, same bytes; the backend answers 200 and that is accepted as
+delivery. Blobs are content-addressed, so uploading one twice is harmless.
+
+Failures (``kiosk.client``): a :class:`Retryable` one backs off with full jitter, capped at
+``retry_cap_s``, forever, and ends the pass (the backend is away; hammering it with every
+other row helps nobody). :class:`ClockSkew` is tried once more at once, since the client has
+corrected its clock. :class:`Final` makes a dead letter with the backend's code and message.
+``422 missing_blobs`` uploads the named blobs and posts again.
+
+A rating goes after its transaction: while this device's transaction is not yet at the
+backend (``404`` for a rating of our own ``txn_id``), the rating waits and retries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from kiosk.agent.outbox_port import MISSING, UNREADABLE, OutboxPort, Pending
+from kiosk.client import ClockSkew, CountyClient, Final, MissingBlobs, Retryable
+
+log = logging.getLogger(__name__)
+
+#: The contract's ceiling on any wait, also for a ``Retry-After`` that asks for more.
+MAX_BACKOFF_S = 300.0
+BASE_BACKOFF_S = 1.0
+MIN_BACKOFF_S = 0.05
+
+
+def backoff_delay(attempt: int, cap_s: float, rng: random.Random, retry_after: float | None = None) -> float:
+    """Exponential back-off with full jitter: uniform in [0, min(cap, base·2^attempt)].
+
+    A ``Retry-After`` from the backend is honoured as a floor (at most 300 s).
+    """
+    ceiling = min(float(cap_s), MAX_BACKOFF_S, BASE_BACKOFF_S * 2 ** min(attempt, 30))
+    delay = max(MIN_BACKOFF_S, rng.uniform(0, ceiling))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_BACKOFF_S))
+    return delay
+
+
+@dataclass
+class PassResult:
+    """What one pass over the due rows did; ``wait_s`` is set when the backend is away."""
+
+    delivered: int = 0
+    dead: int = 0
+    retried: int = 0
+    wait_s: float | None = None
+
+    @property
+    def backend_away(self) -> bool:
+        return self.wait_s is not None
+
+
+class _Later(Exception):
+    """This row waits (its transaction is not delivered yet); other rows may go on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Deliverer:
+    """Runs passes over the outbox's due rows."""
+
+    def __init__(
+        self,
+        outbox: OutboxPort,
+        client: CountyClient,
+        device_id: str,
+        retry_cap_s: float,
+        rng: random.Random | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.device_id = device_id
+        self.retry_cap_s = retry_cap_s
+        self.rng = rng or random.Random()
+        self.clock = clock
+        self.failures = 0  # consecutive passes that found the backend away
+
+    def deliver_due(self, limit: int = 50) -> PassResult:
+        result = PassResult()
+        rows = list(self.outbox.due(self._at(), limit))
+        rows.sort(key=lambda row: row.kind != "txn")  # transactions before ratings
+        waiting_txns: set[str] = set()
+        for row in rows:
+            if row.kind == "rating" and row.key.removeprefix("rating:") in waiting_txns:
+                self._later(row, "waiting for its transaction", result)
+                continue
+            try:
+                self._deliver_with_skew_retry(row)
+            except Retryable as err:
+                delay = backoff_delay(max(self.failures, row.attempts), self.retry_cap_s, self.rng, err.retry_after)
+                self.failures += 1
+                self.outbox.mark_retry(row.key, err.reason, self._at(delay))
+                log.info("delivery of %s deferred %.1f s: %s", row.key, delay, err.reason)
+                result.retried += 1
+                result.wait_s = delay
+                return result
+            except _Later as later:
+                self._later(row, later.reason, result)
+                if row.kind == "txn":
+                    waiting_txns.add(row.key)
+            except UNREADABLE:
+                err = Final("local_data_unreadable", "the sealed row or a blob does not open with the data key")
+                self.outbox.mark_dead(row.key, err.code, err.message, self._at())
+                log.error("dead letter %s: %s", row.key, err.code)
+                result.dead += 1
+            except Final as err:
+                self.outbox.mark_dead(row.key, err.code, err.message, self._at())
+                log.warning("dead letter %s: %s (%s)", row.key, err.code, err.status)
+                result.dead += 1
+                if row.kind == "txn":
+                    waiting_txns.add(row.key)
+            else:
+                result.delivered += 1
+                self.failures = 0
+        return result
+
+    def _at(self, later_s: float = 0.0) -> datetime:
+        return datetime.fromtimestamp(self.clock() + later_s, timezone.utc)
+
+    def _later(self, row: Pending, reason: str, result: PassResult) -> None:
+        delay = backoff_delay(row.attempts, self.retry_cap_s, self.rng)
+        self.outbox.mark_retry(row.key, reason, self._at(delay))
+        result.retried += 1
+
+    def _deliver_with_skew_retry(self, row: Pending) -> None:
+        try:
+            self._deliver(row)
+        except ClockSkew as skew:
+            log.warning("clock skew: signing with offset %+.0f s from now on", skew.offset_s)
+            try:
+                self._deliver(row)
+            except ClockSkew as again:  # the server's clock jumps about: do not insist
+                raise Retryable("clock_skew") from again
+
+    def _deliver(self, row: Pending) -> None:
+        if row.kind == "txn":
+            self._deliver_txn(row)
+        elif row.kind == "rating":
+            self._deliver_rating(row)
+        else:
+            raise Final("unknown_kind", f"outbox row kind {row.kind!r}")
+
+    def _upload(self, hashes: list[str] | tuple[str, ...]) -> None:
+        for sha256 in hashes:
+            try:
+                content_type, data = self.outbox.blob(sha256)
+            except MISSING:
+                raise Final("blob_missing_locally", f"blob {sha256[:12]}… is not in the store") from None
+            self.client.put_blob(sha256, content_type, data)
+
+    def _deliver_txn(self, row: Pending) -> None:
+        body = self.outbox.body(row.key)
+        self._upload(list(row.blob_hashes))
+        try:
+            ack, repeat = self.client.post_transaction(row.key, body)
+        except MissingBlobs as missing:
+            log.info("backend lacks %d blob(s) of %s; uploading", len(missing.missing), row.key)
+            self._upload(missing.missing)
+            try:
+                ack, repeat = self.client.post_transaction(row.key, body)
+            except MissingBlobs:
+                raise Retryable("missing_blobs after upload") from None
+        self.outbox.mark_delivered(row.key, ack.model_dump_json(), self._at())
+        log.info("delivered %s%s", row.key, " (repeat accepted)" if repeat else "")
+
+    def _deliver_rating(self, row: Pending) -> None:
+        txn_id = row.key.removeprefix("rating:")
+        body = self.outbox.body(row.key)
+        try:
+            created = self.client.post_rating(txn_id, body)
+        except Final as err:
+            if err.status == 404 and txn_id.startswith(self.device_id + "-"):
+                raise _Later("its transaction is not at the backend yet") from None
+            raise
+        self.outbox.mark_delivered(row.key, json.dumps({"txn_id": txn_id, "repeat": not created}), self._at())
+        log.info("delivered %s", row.key)
