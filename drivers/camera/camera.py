@@ -24,7 +24,7 @@ class Camera(DeviceSupervisor):
     """A supervised camera over any :class:`FrameSource`.
 
     >>> cam = Camera(EmulatedSource("face")).start()
-    >>> frame, seq = cam.latest_frame()
+    >>> frame, seq = cam.latest_frame()  # DeviceUnavailable until the camera is online
     """
 
     def __init__(
@@ -47,17 +47,23 @@ class Camera(DeviceSupervisor):
         self._times: deque[float] = deque(maxlen=120)
 
     # -- what the kiosk calls -------------------------------------------------------------
-    def latest_frame(self) -> tuple[np.ndarray | None, int]:
-        """The newest BGR frame (None while the camera is away) and its sequence number.
+    def latest_frame(self) -> tuple[np.ndarray, int]:
+        """The newest BGR frame and its sequence number.
 
         The number grows by one with every new frame, so a consumer can tell a new frame
-        from one it has seen. Treat the frame as read-only: it is shared.
+        from one it has seen. Treat the frame as read-only: it is shared. Raises
+        :class:`DeviceUnavailable` while the camera is not connected (unplugged, stalled,
+        stopped, not started), so a consumer such as the QR scanner goes offline with it.
         """
         with self._frame_lock:
-            return self._frame, self._seq
+            frame, seq = self._frame, self._seq
+        if frame is None or not self.connected:
+            raise DeviceUnavailable(f"{self.name}: not connected")
+        return frame, seq
 
-    def wait_frame(self, after: int, timeout: float) -> tuple[np.ndarray | None, int]:
-        """Block until a frame newer than ``after`` arrives or ``timeout`` passes."""
+    def wait_frame(self, after: int, timeout: float) -> tuple[np.ndarray, int]:
+        """Block until a frame newer than ``after`` arrives or ``timeout`` passes, then
+        return the newest (:class:`DeviceUnavailable` while the camera is not connected)."""
         deadline = time.monotonic() + timeout
         with self._new_frame:
             while self._seq <= after:
@@ -65,12 +71,18 @@ class Camera(DeviceSupervisor):
                 if left <= 0:
                     break
                 self._new_frame.wait(left)
-            return self._frame, self._seq
+        return self.latest_frame()
 
     def still(self, timeout: float = 3.0) -> np.ndarray:
-        """One fresh frame at full resolution; waits up to ``timeout`` for the camera."""
+        """One fresh frame at full resolution; waits up to ``timeout`` for the camera.
+
+        A camera that is not running (never started, or stopped) raises
+        :class:`DeviceUnavailable` at once: nothing would ever connect it.
+        """
         deadline = time.monotonic() + timeout
         while not self.connected:
+            if not self.running:
+                raise DeviceUnavailable(f"{self.name}: not running")
             if time.monotonic() >= deadline:
                 raise DeviceTimeout(f"{self.name}: not available for a still within {timeout:.1f} s")
             self.wait(min(0.05, max(0.0, deadline - time.monotonic())))

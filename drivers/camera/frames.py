@@ -1,8 +1,9 @@
-"""What every image check of the camera shares: frame validation, sharpness, rejections.
+"""What every image check of the camera shares: frames big enough, sharpness, rejections.
 
-The checks (document, face) are pure functions on numpy frames. Anything that is not a
-usable 8-bit image (wrong dtype, wrong shape, too small) raises :class:`BadFrame` at once,
-so a check gives a value or a typed error and never crashes deep inside OpenCV.
+The checks (document, face) are pure functions on numpy frames. Frames are checked by
+:mod:`drivers.frames` (the same rule as the QR decoder's), here with a 32-pixel minimum
+side: anything that is not a usable 8-bit image raises :class:`BadFrame` at once, so a
+check gives a value or a typed error and never crashes deep inside OpenCV.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from drivers.errors import CodecError
+from drivers import frames
+from drivers.frames import BadFrame
+
+__all__ = ["BadFrame", "MIN_SIDE", "Rejection", "sharpness", "to_bgr", "to_gray"]
 
 #: Frames smaller than this on either side cannot be analysed.
 MIN_SIDE = 32
-
-
-class BadFrame(CodecError):
-    """The array is not an image a check can work on."""
-
-    code = "bad_frame"
 
 
 @dataclass(frozen=True)
@@ -42,35 +40,16 @@ class Rejection:
 
 
 def to_gray(frame: object) -> np.ndarray:
-    """A 2-D uint8 grey view of a BGR, BGRA or grey uint8 frame; :class:`BadFrame` else."""
-    if not isinstance(frame, np.ndarray):
-        raise BadFrame(f"frame is {type(frame).__name__}, not a numpy array")
-    if frame.dtype != np.uint8:
-        raise BadFrame(f"frame dtype {frame.dtype} is not uint8")
-    if frame.ndim in (2, 3) and min(frame.shape[:2]) < MIN_SIDE:
-        raise BadFrame(f"frame {frame.shape[1]}x{frame.shape[0]} is too small to analyse")
-    if frame.ndim == 3 and frame.shape[2] == 1:
-        frame = frame[:, :, 0]
-    if frame.ndim == 2:
-        gray = frame
-    elif frame.ndim == 3 and frame.shape[2] == 3:
-        gray = cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_BGR2GRAY)
-    elif frame.ndim == 3 and frame.shape[2] == 4:
-        gray = cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_BGRA2GRAY)
-    else:
-        raise BadFrame(f"frame shape {frame.shape} is not grey, BGR or BGRA")
-    if min(gray.shape) < MIN_SIDE:
-        raise BadFrame(f"frame {gray.shape[1]}x{gray.shape[0]} is too small to analyse")
-    return np.ascontiguousarray(gray)
+    """A 2-D uint8 grey frame big enough to analyse; :class:`BadFrame` else."""
+    return frames.to_gray(frame, MIN_SIDE)
 
 
-def to_bgr(frame: np.ndarray) -> np.ndarray:
-    """A 3-channel BGR copy of a frame that :func:`to_gray` accepted."""
-    if frame.ndim == 2 or (frame.ndim == 3 and frame.shape[2] == 1):
-        return cv2.cvtColor(frame.reshape(frame.shape[:2]), cv2.COLOR_GRAY2BGR)
-    if frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
-    return np.ascontiguousarray(frame)
+def to_bgr(frame: object) -> np.ndarray:
+    """A 3-channel BGR frame big enough to analyse; :class:`BadFrame` else."""
+    checked = frames.check_frame(frame, MIN_SIDE)
+    if checked.ndim == 2:
+        return cv2.cvtColor(checked, cv2.COLOR_GRAY2BGR)
+    return checked
 
 
 def sharpness(gray: np.ndarray, width: int = 0) -> float:

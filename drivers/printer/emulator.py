@@ -2,7 +2,8 @@
 
 :class:`PrinterEmulator` cuts the incoming stream into ESC/POS commands as a printer's
 parser does, answers ``DLE EOT 1–4`` at once from its settable conditions (paper ok /
-low / out, cover open, cutter error, unrecoverable or auto-recoverable error, silent),
+low / out, cover open, cutter error, unrecoverable or auto-recoverable error, silent, or
+answering only some queries: ``answers``),
 records status queries apart from print data, and reads the print data back as text and
 QR payloads (:meth:`printout`) for tests and the simulator. Bytes it cannot parse are
 kept in ``print_data`` and noted in ``parse_errors``, as a printer would print junk.
@@ -29,6 +30,8 @@ class PrinterEmulator(SerialEmulator):
         self.unrecoverable_error = False
         self.auto_recoverable_error = False
         self.feed_button = False
+        #: The DLE EOT queries it answers; others get no reply (a clone that knows only n=1).
+        self.answers: frozenset[int] = frozenset({1, 2, 3, 4})
         #: Paper runs out once this many print bytes have arrived (a roll ending mid-job).
         self.paper_runs_out_after: int | None = None
         self.print_data = bytearray()
@@ -66,8 +69,12 @@ class PrinterEmulator(SerialEmulator):
     def set_conditions(self, *, paper: str | None = None, cover_open: bool | None = None,
                        cutter_error: bool | None = None, unrecoverable_error: bool | None = None,
                        auto_recoverable_error: bool | None = None, feed_button: bool | None = None,
-                       silent: bool | None = None) -> None:
+                       silent: bool | None = None, answers: tuple[int, ...] | None = None) -> None:
         with self._lock:
+            if answers is not None:
+                if not set(answers) <= {1, 2, 3, 4}:
+                    raise ValueError(f"answers must be among DLE EOT 1-4, not {answers!r}")
+                self.answers = frozenset(answers)
             if paper is not None:
                 if paper not in ("ok", "low", "out"):
                     raise ValueError(f"paper must be ok, low or out, not {paper!r}")
@@ -96,7 +103,8 @@ class PrinterEmulator(SerialEmulator):
             if token.kind == "status":
                 n = token.arg[0]
                 self.status_queries.append(n)
-                self.reply(bytes([self.status_byte(n)]))
+                if n in self.answers:
+                    self.reply(bytes([self.status_byte(n)]))
             else:
                 self.print_data += token.raw
         self._pending = buf[pos:]

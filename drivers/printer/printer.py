@@ -110,8 +110,9 @@ class ReceiptPrinter(DeviceSupervisor):
     def print_bytes(self, data: bytes, paper_mm: float = 0.0) -> PrintResult:
         """Send one job if the printer is ready; raise a typed error otherwise.
 
-        Before: silent → DeviceTimeout; paper out → PaperOut; cover open → CoverOpen;
-        cutter or other fault → PrinterFault; nothing is sent then. After: a printer that
+        Before: silent, or some of DLE EOT 2–4 unanswered → DeviceTimeout; paper out →
+        PaperOut; cover open → CoverOpen; cutter or other fault → PrinterFault; nothing
+        is sent then. After: a printer that
         stopped (paper ran out, cover opened) → PrintIncomplete; one gone silent →
         DeviceTimeout. Only a job the printer took without complaint is counted.
         """
@@ -158,8 +159,10 @@ class ReceiptPrinter(DeviceSupervisor):
         raise PrinterFault(f"printer not ready: {reason}")
 
     def _require_answer(self, status: PrinterStatus) -> None:
-        if not status.answered:
-            err = DeviceTimeout("printer does not answer status queries")
+        """A silent printer, or one that leaves DLE EOT 2–4 unanswered, is not ready: it
+        is offline (paper unknown) until it answers every query again."""
+        if not status.complete:
+            err = DeviceTimeout(classify(status)[1])
             self._unreachable(err)
             raise err
 

@@ -110,6 +110,12 @@ class PrinterStatus:
     cover_open: bool | None  # None: unknown (no answer to DLE EOT 2)
     offline_causes: tuple[str, ...] = ()
     error_causes: tuple[str, ...] = ()
+    unanswered: tuple[int, ...] = ()  # queries not answered (all four when silent)
+
+    @property
+    def complete(self) -> bool:
+        """Every query answered: only then can the printer be known ready."""
+        return self.answered and not self.unanswered
 
     def detail(self) -> dict[str, object]:
         """The health detail keys; the printer's always carry ``paper`` and ``cover_open``."""
@@ -121,14 +127,16 @@ class PrinterStatus:
         }
 
 
-SILENT = PrinterStatus(answered=False, online=False, paper=Paper.UNKNOWN, cover_open=None)
+SILENT = PrinterStatus(answered=False, online=False, paper=Paper.UNKNOWN, cover_open=None,
+                       unanswered=QUERIES)
 
 
 def combine(replies: Mapping[int, bytes | None]) -> PrinterStatus:
     """One status from the replies to DLE EOT 1–4 (``None`` or missing: no answer).
 
     Without an answer to n=1 the printer is silent: offline, paper unknown. A missing
-    answer to a later query leaves its part unknown rather than fine.
+    answer to a later query leaves its part unknown rather than fine, and is listed in
+    ``unanswered``: :func:`classify` then calls the printer offline, not ready.
     """
     first = replies.get(1)
     if not first:
@@ -143,19 +151,25 @@ def combine(replies: Mapping[int, bytes | None]) -> PrinterStatus:
     else:
         paper = Paper.UNKNOWN
     cover_open = "cover_open" in offline_causes if replies.get(2) else None
+    unanswered = tuple(n for n in QUERIES[1:] if not replies.get(n))
     return PrinterStatus(answered=True, online=not flags.offline, paper=paper,
                          cover_open=cover_open, offline_causes=offline_causes,
-                         error_causes=error_causes)
+                         error_causes=error_causes, unanswered=unanswered)
 
 
 def classify(status: PrinterStatus) -> tuple[DeviceState, str]:
     """The health state and a log reason (English, for staff) for a status.
 
-    A fault someone must mend comes first, then what any staff member can fix (paper,
-    cover); paper near its end still prints and stays ``online``.
+    A printer that does not answer every query is ``offline``: what it did not say (cover,
+    faults, paper) cannot be taken as fine. Then a fault someone must mend comes first,
+    then what any staff member can fix (paper, cover); paper near its end still prints
+    and stays ``online``.
     """
     if not status.answered:
         return DeviceState.OFFLINE, "printer does not answer status queries"
+    if status.unanswered:
+        queries = ", ".join(str(n) for n in status.unanswered)
+        return DeviceState.OFFLINE, f"printer did not answer DLE EOT {queries}: status incomplete, not ready"
     if "unrecoverable" in status.error_causes:
         return DeviceState.HARDWARE_ERROR, "unrecoverable printer error"
     if "autocutter" in status.error_causes:

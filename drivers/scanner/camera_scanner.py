@@ -1,13 +1,14 @@
 """QR codes from the camera: frames decoded in a worker thread, never on the UI clock.
 
 The scanner takes any *frame provider*: an object whose ``latest_frame()`` returns
-``(frame or None, sequence_number)`` — the camera driver is one. It decodes only frames
+``(frame, sequence_number)`` and raises :class:`~drivers.errors.DeviceUnavailable`
+while it has no camera — :class:`drivers.camera.Camera` is one. It decodes only frames
 it has not decoded yet (the sequence number tells), at most ``max_rate`` frames a
 second so that decoding does not starve the rest of the kiosk, and hands each new code
 to ``on_code`` through the same debouncer as the other sources (a code held in front of
-the lens is one scan). A provider that raises
-:class:`~drivers.errors.DeviceUnavailable` makes this source ``offline`` until frames
-come again.
+the lens is one scan). The scanner is ``online`` only while the provider gives frames:
+``open()`` asks it for one, and a provider that raises ``DeviceUnavailable`` (the camera
+unplugged, stalled or stopped) makes this source ``offline`` until frames come again.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 
 class FrameProvider(Protocol):
     def latest_frame(self) -> tuple[Any, int]:
-        """``(numpy frame or None, sequence number of that frame)``."""
+        """``(numpy frame, its sequence number)``; DeviceUnavailable without a camera.
+
+        ``None`` for the frame (none yet) is tolerated and decodes nothing."""
 
 
 class CameraScanner(DeviceSupervisor):
@@ -68,6 +71,8 @@ class CameraScanner(DeviceSupervisor):
         self.health.update(source=self.source)
 
     def open(self) -> None:
+        """Online only when the provider has frames: its DeviceUnavailable goes up."""
+        self.provider.latest_frame()
         self._last_seq = None
 
     def close(self) -> None:

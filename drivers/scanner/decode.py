@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from drivers.errors import CodecError, DriverError
+from drivers.frames import BadFrame, check_frame, to_gray  # noqa: F401  (BadFrame re-exported)
 from drivers.scanner.model import QR_CODE, mask_code
 from drivers.scanner.text import decode_payload
 
@@ -26,12 +28,6 @@ log = logging.getLogger(__name__)
 
 ZBAR_CFG_BINARY = 4  # zbar.h, enum zbar_config_e (zbar 0.23 and later)
 ZBAR_QRCODE = 64
-
-
-class FrameError(CodecError):
-    """An array that is not an 8-bit grey, BGR or BGRA image."""
-
-    code = "scan_bad_frame"
 
 
 class UnreadableImage(DriverError):
@@ -48,6 +44,11 @@ class Symbol:
     format: str
     backend: str  # "zxing-cpp" or "pyzbar"
 
+    def __repr__(self) -> str:  # never the bytes: a code may carry an ID number
+        return f"Symbol(raw=<{len(self.raw)} bytes>, format={self.format!r}, backend={self.backend!r})"
+
+    __str__ = __repr__
+
 
 @dataclass(frozen=True)
 class DecodedCode:
@@ -61,30 +62,7 @@ class DecodedCode:
         return (f"DecodedCode(text={mask_code(self.text)!r}, raw=<{len(self.raw)} bytes>, "
                 f"format={self.format!r}, encoding={self.encoding!r}, backend={self.backend!r})")
 
-
-def as_frame(image: Any) -> np.ndarray:
-    """Check and normalise a frame to a C-contiguous uint8 grey or BGR array."""
-    if not isinstance(image, np.ndarray):
-        raise FrameError(f"a frame must be a numpy array, not {type(image).__name__}")
-    if image.dtype != np.uint8:
-        raise FrameError(f"a frame must be uint8, not {image.dtype}")
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    if image.ndim == 3 and image.shape[2] == 4:
-        image = image[:, :, :3]
-    if not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)):
-        raise FrameError(f"a frame must be H×W or H×W×3, not {image.shape}")
-    if image.shape[0] < 1 or image.shape[1] < 1:
-        raise FrameError("empty frame")
-    return np.ascontiguousarray(image)
-
-
-def to_gray(frame: np.ndarray) -> np.ndarray:
-    if frame.ndim == 2:
-        return frame
-    import cv2
-
-    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    __str__ = __repr__
 
 
 # -- back-ends ------------------------------------------------------------------------
@@ -104,7 +82,7 @@ def _zbar_symbols(frame: np.ndarray) -> list[Symbol] | None:
         from pyzbar import pyzbar
     except (ImportError, OSError):  # OSError: libzbar0 not installed
         return None
-    gray = np.ascontiguousarray(to_gray(frame))
+    gray = to_gray(frame)
     try:
         decoded = _zbar_binary(pyzbar, gray)
     except Exception:  # pyzbar's internals moved: its public call still works
@@ -140,7 +118,7 @@ DEFAULT_ORDER = ("zxing-cpp", "pyzbar")
 
 def read_symbols(image: Any, backends: tuple[str, ...] = DEFAULT_ORDER) -> list[Symbol]:
     """The QR symbols in a frame, from the first back-end that finds any."""
-    frame = as_frame(image)
+    frame = check_frame(image)  # a small crop is fine to decode: only empty frames are refused
     for name in backends:
         found = BACKENDS[name](frame)
         if found:
@@ -162,17 +140,40 @@ def decode_frame(image: Any, backends: tuple[str, ...] = DEFAULT_ORDER) -> list[
     return codes
 
 
+#: Larger files are not images a kiosk camera or a staff member would hand in.
+MAX_IMAGE_BYTES = 64 * 1024 * 1024
+
+
 def load_image(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an image file as a BGR frame; :class:`UnreadableImage` when it cannot be."""
+    """Read an image file as a BGR frame; :class:`UnreadableImage` when it cannot be.
+
+    Only a regular file is read: a FIFO, a device or a directory is refused at once
+    (reading a FIFO with no writer would block for ever). The file is opened without
+    blocking and checked on the open descriptor, so it cannot be swapped in between.
+    """
     import cv2
 
+    name = os.fspath(path)
     try:
-        data = np.fromfile(os.fspath(path), dtype=np.uint8)
-    except (OSError, ValueError) as err:
-        raise UnreadableImage(f"cannot read {os.fspath(path)}: {err.strerror or err}") from err
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as err:
+        raise UnreadableImage(f"cannot read {name}: {err.strerror or err}") from err
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableImage(f"not a regular file: {name}")
+        if info.st_size > MAX_IMAGE_BYTES:
+            raise UnreadableImage(f"too large for an image ({info.st_size} bytes): {name}")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            content = file.read(MAX_IMAGE_BYTES + 1)
+    except OSError as err:
+        raise UnreadableImage(f"cannot read {name}: {err.strerror or err}") from err
+    finally:
+        os.close(fd)
+    data = np.frombuffer(content, dtype=np.uint8)
     frame = _quiet_imdecode(cv2, data) if data.size else None
     if frame is None:
-        raise UnreadableImage(f"not an image: {os.fspath(path)}")
+        raise UnreadableImage(f"not an image: {name}")
     return frame
 
 

@@ -4,8 +4,9 @@ The scanner speaks first and never needs an answer, so the driver is a reader: t
 supervisor thread reads what is there, :class:`~drivers.scanner.framing.LineFramer`
 cuts it into lines, :mod:`~drivers.scanner.text` reads each as text, the debouncer
 drops repeats, and ``on_code`` gets a :class:`~drivers.scanner.model.ScannedCode`.
-Pulling the scanner away makes the read fail (``offline``) and the port disappear
-(``no_device``); the supervisor reopens it by itself when it comes back.
+Pulling the scanner away is reported once, as ``no_device`` (the port's node is gone,
+which :mod:`drivers.serialport` tells from a failed read); the supervisor reopens it
+by itself when it comes back.
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ grabbed with ``EVIOCGRAB``: while we hold it, nobody else gets its keys. The nod
 :mod:`drivers.scanner.evcodec`.
 
 Testing: the transport is tested through a FIFO carrying real input_event bytes, built
-with ``grab=False`` (a FIFO answers EVIOCGRAB with ENOTTY). The grab itself is not
-exercised by the tests: this machine has no ``/dev/uinput`` to create a real input
-device. ``grab=True`` (the default) refuses a node that cannot be grabbed.
+with ``grab=False`` (a FIFO answers EVIOCGRAB with ENOTTY). The grab is tested with a
+stand-in ``fcntl.ioctl`` (grab on open, release on close, EBUSY → :class:`GrabBusy`,
+ENOTTY → :class:`NotAnInputDevice`), not on a real input device: the test machine has
+no ``/dev/uinput`` to create one. ``grab=True`` (the default) refuses a node that cannot
+be grabbed.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 - ``printer status --port PORT [--baud N] [--json]``: asks DLE EOT 1–4 and prints
   ``state``, ``paper`` (ok / low / out / unknown), ``cover_open``, ``online`` and the
-  offline and error causes. Exit 0 whenever the printer answered (paper out included);
+  offline and error causes, and the queries left ``unanswered`` (a printer that answers
+  DLE EOT 1 but not 2–4 is ``offline``, not ready). Exit 0 whenever the printer answered
+  (paper out included);
   a silent or missing port is exit 1 with one line on stderr, within about a second.
 - ``printer receipt --sample (--out FILE | --port PORT) [--width 58|80]``: the ESC/POS
   bytes of a sample 受理回执 (receipt number, masked citizen, QR code, the machine's
@@ -89,7 +91,8 @@ def _status_dict(status: Any) -> dict[str, Any]:
     state, reason = classify(status)
     return {"state": state.value, "paper": status.paper.value, "cover_open": status.cover_open,
             "online": status.online, "offline_causes": list(status.offline_causes),
-            "error_causes": list(status.error_causes), "reason": reason}
+            "error_causes": list(status.error_causes), "unanswered": list(status.unanswered),
+            "reason": reason}
 
 
 def status_command(args: argparse.Namespace) -> int:

@@ -3,7 +3,8 @@
 For a technician checking a camera still or a code a citizen says will not scan: one
 line per image, ``{"image": ..., "codes": [{"format": ..., "text": ..., "encoding": ...}]}``.
 A code whose bytes are not text gets ``"text": null`` and an ``"error"`` code instead; a
-file that cannot be read gets an ``"error"`` key in its line. The exit status is 0 when
+file that cannot be read (missing, not an image, or not a regular file: a FIFO or a
+device is refused at once, never waited on) gets an ``"error"`` key in its line. The exit status is 0 when
 every image was read (an image without codes is no failure) and 1 with one line on
 stderr when any could not be.
 """

@@ -1,6 +1,5 @@
-"""Shared helpers for the camera tests: video files that stand in for a camera, and deadlines."""
+"""Shared helpers for the camera tests: video files that stand in for a camera."""
 
-import time
 from pathlib import Path
 
 import cv2
@@ -19,16 +18,6 @@ def write_clip(path: Path, size=(320, 240), frames=12, fps=30.0) -> Path:
         writer.write(frame)
     writer.release()
     return path
-
-
-def wait_for(predicate, timeout=2.0, interval=0.02):
-    """Poll ``predicate`` until it is true or ``timeout`` passes; return its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
 
 
 @pytest.fixture

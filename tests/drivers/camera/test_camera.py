@@ -4,7 +4,9 @@ Against the emulated camera and against OpenCVSource on a real MJPG clip: the la
 frame's sequence number advances, a still comes at full resolution, health detail carries
 resolution, measured fps, frames and drops; unplugging turns the health to no_device, a
 camera that stops streaming (or a node that no longer opens) to offline, within 2 s, and
-both come back online by themselves, with no stale frame served while away.
+both come back online by themselves. While the camera is away (or stopped, or not yet
+started) ``latest_frame()`` raises DeviceUnavailable rather than serving a stale or empty
+frame, and ``still()`` on a camera that is not running fails at once instead of spinning.
 """
 
 import os
@@ -17,7 +19,9 @@ from drivers.camera import Camera, EmulatedSource, OpenCVSource
 from drivers.errors import DeviceUnavailable
 from drivers.health import DeviceState
 
-from .conftest import wait_for, write_clip
+from tests.waiting import wait_for
+
+from .conftest import write_clip
 
 
 @pytest.fixture
@@ -66,10 +70,11 @@ def test_unplug_is_no_device_and_comes_back(emulated):
     t0 = time.monotonic()
     assert wait_for(lambda: camera.health.state == DeviceState.NO_DEVICE, timeout=2.0)
     assert time.monotonic() - t0 < 2.0
-    assert camera.latest_frame()[0] is None  # no stale picture while away
+    with pytest.raises(DeviceUnavailable):  # no stale picture while away
+        camera.latest_frame()
     with pytest.raises(DeviceUnavailable):
         camera.still(timeout=0.2)
-    _, seq = camera.latest_frame()
+    seq = camera.health.snapshot().counters["frames"]
     source.plug()
     assert wait_for(lambda: online(camera), timeout=2.0)
     assert wait_for(lambda: camera.latest_frame()[1] > seq, timeout=1.0)
@@ -83,7 +88,8 @@ def test_stalled_stream_goes_offline_and_recovers(emulated):
     source.stall()
     assert wait_for(lambda: camera.health.state == DeviceState.OFFLINE, timeout=2.0)
     assert "no frame" in camera.health.snapshot().reason
-    assert camera.latest_frame()[0] is None
+    with pytest.raises(DeviceUnavailable):
+        camera.latest_frame()
     time.sleep(0.3)
     assert camera.health.state == DeviceState.OFFLINE  # does not flap back while silent
     source.stall(False)
@@ -123,15 +129,50 @@ def test_opencv_clip_camera_unplug_and_replug(tmp_path):
         assert isinstance(camera.latest_frame()[0], np.ndarray)
     finally:
         camera.stop()
-    assert camera.health.state == DeviceState.OFFLINE and camera.latest_frame()[0] is None
+    assert camera.health.state == DeviceState.OFFLINE
+    with pytest.raises(DeviceUnavailable):
+        camera.latest_frame()
 
 
 def test_camera_absent_from_the_start_is_no_device(tmp_path):
     camera = Camera(OpenCVSource(str(tmp_path / "none.avi")), reconnect_interval=0.1).start()
     try:
         assert wait_for(lambda: camera.health.state == DeviceState.NO_DEVICE, timeout=2.0)
-        assert camera.latest_frame() == (None, 0)
+        with pytest.raises(DeviceUnavailable):
+            camera.latest_frame()
         write_clip(tmp_path / "none.avi")
         assert wait_for(lambda: online(camera), timeout=2.0)
     finally:
         camera.stop()
+
+
+def test_latest_frame_raises_before_start_and_after_stop():
+    camera = Camera(EmulatedSource("face", size=(320, 240), fps=30), reconnect_interval=0.1)
+    with pytest.raises(DeviceUnavailable):
+        camera.latest_frame()
+    camera.start()
+    try:
+        assert wait_for(lambda: online(camera))
+        frame, _ = camera.latest_frame()
+        assert frame.shape == (240, 320, 3)
+    finally:
+        camera.stop()
+    with pytest.raises(DeviceUnavailable):
+        camera.latest_frame()
+    with pytest.raises(DeviceUnavailable):
+        camera.wait_frame(0, timeout=0.1)
+
+
+@pytest.mark.parametrize("started", [False, True], ids=["never-started", "stopped"])
+def test_still_on_a_camera_that_is_not_running_fails_at_once(started):
+    """Once stopped, ``wait()`` returns at once: a still must not spin until its timeout."""
+    camera = Camera(EmulatedSource("face", size=(320, 240), fps=30), reconnect_interval=0.1)
+    if started:
+        camera.start()
+        assert wait_for(lambda: online(camera))
+        camera.stop()
+    wall, cpu = time.monotonic(), time.process_time()
+    with pytest.raises(DeviceUnavailable) as info:
+        camera.still(timeout=2.0)
+    assert time.monotonic() - wall < 0.2 and time.process_time() - cpu < 0.2
+    assert "not running" in str(info.value)

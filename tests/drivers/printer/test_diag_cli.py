@@ -1,6 +1,7 @@
 """``kiosk-diag printer`` as a maintenance engineer runs it, as a subprocess against the
 emulator on a pty: status as JSON for each condition (exit 0), a silent or missing port is
-a non-zero exit with one line on stderr within a couple of seconds; the sample receipt's
+a non-zero exit with one line on stderr within a couple of seconds, one that answers only
+DLE EOT 1 is reported offline and gets no receipt; the sample receipt's
 bytes, for 58 and 80 mm, decode back to the expected text and QR payload, and it prints."""
 
 import json
@@ -46,6 +47,9 @@ def emu():
     ({"cover_open": True}, {"state": "user_error", "paper": "ok", "cover_open": True,
                             "offline_causes": ["cover_open"]}),
     ({"cutter_error": True}, {"state": "hardware_error", "error_causes": ["autocutter"]}),
+    ({"answers": (1,)}, {"state": "offline", "paper": "unknown", "cover_open": None,
+                         "unanswered": [2, 3, 4]}),
+    ({"answers": (1, 2, 3)}, {"state": "offline", "paper": "unknown", "unanswered": [4]}),
 ])
 def test_status_json(emu, conditions, expected):
     emu.set_conditions(**conditions)
@@ -120,6 +124,13 @@ def test_sample_receipt_refused_when_paper_is_out(emu):
     emu.set_conditions(paper="out")
     proc, _ = diag("receipt", "--sample", "--port", emu.path)
     assert "paper out" in one_line_failure(proc)
+    assert emu.print_data == b""
+
+
+def test_sample_receipt_refused_when_the_printer_answers_only_dle_eot_1(emu):
+    emu.set_conditions(answers=(1,))
+    proc, _ = diag("receipt", "--sample", "--port", emu.path)
+    assert "not ready: printer did not answer DLE EOT 2, 3, 4" in one_line_failure(proc)
     assert emu.print_data == b""
 
 

@@ -1,7 +1,9 @@
 """The driver against the emulator over a real pty: health follows paper low / out, cover
-open, cutter and unrecoverable errors and comes back when they clear; a silent printer and
-a pulled cable turn it offline / no_device within 2 s (paper unknown, never stale "ok")
-and it returns by itself; a print is refused before any byte when paper is out or the
+open, cutter and unrecoverable errors and comes back when they clear; a silent printer
+turns it offline and a pulled cable no_device (reported once, not first offline) within
+2 s (paper unknown, never stale "ok") and it returns by itself; a printer that answers
+DLE EOT 1 but not 2–4 is offline and refuses to print, and returns when it answers all
+again; a print is refused before any byte when paper is out or the
 cover is open, a roll that ends mid-job is reported, a good print is read back and counted."""
 
 import time
@@ -15,15 +17,7 @@ from drivers.printer.emulator import PrinterEmulator
 from drivers.printer.errors import CoverOpen, PaperOut, PrinterFault, PrintIncomplete
 from drivers.printer.printer import ReceiptPrinter
 from drivers.printer.profiles import PAPER_58
-
-
-def wait_for(predicate, timeout=2.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -165,13 +159,14 @@ def test_silent_printer_goes_offline_within_2s_and_returns(emu, slow_printer):
     assert detail(slow_printer)["paper"] == "ok"
 
 
-def test_unplug_goes_offline_within_2s_and_comes_back_by_itself(emu, slow_printer):
+def test_unplug_is_no_device_once_within_2s_and_comes_back_by_itself(emu, slow_printer):
+    changes = []
+    slow_printer.health.add_listener(lambda report: changes.append(report.state))
     emu.unplug()
     start = time.monotonic()
-    assert wait_for(lambda: slow_printer.health.state in (DeviceState.OFFLINE, DeviceState.NO_DEVICE), 2.0)
+    assert wait_for(lambda: slow_printer.health.state is DeviceState.NO_DEVICE, 2.0)
     assert time.monotonic() - start < 2.0
     assert detail(slow_printer)["paper"] == "unknown"
-    assert wait_for(lambda: slow_printer.health.state is DeviceState.NO_DEVICE, 2.0)
     emu.set_conditions(paper="low")
     emu.plug()
     start = time.monotonic()
@@ -179,8 +174,29 @@ def test_unplug_goes_offline_within_2s_and_comes_back_by_itself(emu, slow_printe
     assert time.monotonic() - start < 2.0
     assert detail(slow_printer)["paper"] == "low"
     assert slow_printer.health.snapshot().counters["reconnects"] >= 1
+    assert [s for s in changes if s is not DeviceState.ONLINE] == [DeviceState.NO_DEVICE]
     slow_printer.print_document(receipt())
     assert emu.wait_for_cuts(1).qr_codes == ["ZZ-EQ-0001-20261122-000042"]
+
+
+@pytest.mark.parametrize("answers, missing", [((1,), "2, 3, 4"), ((1, 2, 4), "3")],
+                         ids=["only-1", "no-3"])  # every combination: test_status, test_emulator
+def test_printer_answering_only_some_queries_is_offline_and_not_printable(emu, printer, answers, missing):
+    emu.set_conditions(answers=answers)
+    assert wait_for(lambda: printer.health.state is DeviceState.OFFLINE, 2.0)
+    report = printer.health.snapshot()
+    assert f"did not answer DLE EOT {missing}" in report.reason
+    assert report.detail["paper"] == "unknown" and report.detail["cover_open"] is None
+    with pytest.raises(DeviceUnavailable):  # "not connected", or "not ready" mid-reconnect
+        printer.print_document(receipt())
+    assert emu.print_data == b""  # nothing was sent
+    time.sleep(0.3)  # reconnect attempts meanwhile: it does not flap back to online
+    assert printer.health.state is DeviceState.OFFLINE
+    emu.set_conditions(answers=(1, 2, 3, 4))
+    assert wait_for(lambda: printer.health.state is DeviceState.ONLINE, 2.0)
+    assert detail(printer)["paper"] == "ok"
+    printer.print_document(receipt())
+    assert emu.wait_for_cuts(1).cuts == 1
 
 
 def test_starting_on_a_missing_port_is_no_device(tmp_path):

@@ -1,6 +1,7 @@
 """The printer emulator: its status bytes for each condition are those a real printer
 sends (and parse back to the condition), queries are told apart from print data however
-the stream is split, unknown bytes are kept as junk, and what it printed reads back."""
+the stream is split, it can be told to answer only some queries (a clone that knows
+only DLE EOT 1), unknown bytes are kept as junk, and what it printed reads back."""
 
 import pytest
 from hypothesis import given, settings
@@ -37,7 +38,24 @@ def test_bad_condition_is_refused():
     emu = PrinterEmulator()
     with pytest.raises(ValueError):
         emu.set_conditions(paper="empty")
+    with pytest.raises(ValueError):
+        emu.set_conditions(answers=(1, 5))
     emu.port.close()
+
+
+@pytest.mark.parametrize("answers", [(1,), (1, 2, 3), (1, 3, 4), (2, 3, 4), ()])
+def test_answers_only_the_queries_it_is_told_to(answers):
+    from drivers.printer.transport import SerialTransport
+
+    with PrinterEmulator() as emu:
+        emu.set_conditions(answers=answers)
+        with SerialTransport(emu.path) as transport:
+            replies = transport.query_all()
+        asked = (1,) if 1 not in answers else (1, 2, 3, 4)  # silent on 1: not asked further
+        assert emu.status_queries == list(asked)
+        assert {n for n, reply in replies.items() if reply is not None} == set(answers) & set(asked)
+        status = combine(replies)
+        assert classify(status)[0] is (DeviceState.ONLINE if answers == (1, 2, 3, 4) else DeviceState.OFFLINE)
 
 
 JOB = render(Document().text("受理回执𠮷").qr("ZZ-EQ-1").cut(), PAPER_58)

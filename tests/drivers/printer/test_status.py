@@ -1,5 +1,6 @@
 """The DLE EOT 1–4 status parser: tables of reply bytes built from Epson's bit layout,
-the state each combination means, and fuzzing (any bytes give a status or a StatusError)."""
+the state each combination means (a missing answer to 2, 3 or 4 is offline, not ready),
+and fuzzing (any bytes give a status or a StatusError)."""
 
 import pytest
 from hypothesis import given, settings
@@ -92,8 +93,14 @@ R = {1: b"\x12", 2: b"\x12", 3: b"\x12", 4: b"\x12"}
     ({**R, 1: b"\x5a", 2: b"\x1a"}, DeviceState.BUSY, Paper.OK, False),
     ({**R, 1: b"\x1a"}, DeviceState.HARDWARE_ERROR, Paper.OK, False),  # offline, no cause
     ({1: None}, DeviceState.OFFLINE, Paper.UNKNOWN, None),  # silent
-    ({1: b"\x12", 2: None, 3: None, 4: None}, DeviceState.ONLINE, Paper.UNKNOWN, None),
-    ({1: b"\x1a", 2: b"\x32", 3: None, 4: None}, DeviceState.USER_ERROR, Paper.OUT, False),
+    # answers to 2–4 missing: not ready, whatever n=1 says (never online, paper unknown)
+    ({1: b"\x12", 2: None, 3: None, 4: None}, DeviceState.OFFLINE, Paper.UNKNOWN, None),
+    ({1: b"\x12"}, DeviceState.OFFLINE, Paper.UNKNOWN, None),
+    ({**R, 2: None}, DeviceState.OFFLINE, Paper.OK, None),
+    ({**R, 3: None}, DeviceState.OFFLINE, Paper.OK, False),
+    ({**R, 4: None}, DeviceState.OFFLINE, Paper.UNKNOWN, False),
+    ({**R, 4: b""}, DeviceState.OFFLINE, Paper.UNKNOWN, False),
+    ({1: b"\x1a", 2: b"\x32", 3: None, 4: None}, DeviceState.OFFLINE, Paper.OUT, False),
 ])
 def test_combined_status_and_state(replies, state, paper, cover):
     status = combine(replies)
@@ -101,6 +108,27 @@ def test_combined_status_and_state(replies, state, paper, cover):
     assert status.paper is paper
     assert status.cover_open is cover
     assert set(status.detail()) >= {"paper", "cover_open"}
+
+
+@pytest.mark.parametrize("replies, unanswered", [
+    ({1: b"\x12", 2: None, 3: None, 4: None}, (2, 3, 4)),
+    ({1: b"\x12"}, (2, 3, 4)),
+    ({**R, 2: None}, (2,)),
+    ({**R, 3: None}, (3,)),
+    ({**R, 4: None}, (4,)),
+    ({**R, 2: None, 4: None}, (2, 4)),
+    (R, ()),
+])
+def test_unanswered_queries_are_named_in_the_reason(replies, unanswered):
+    status = combine(replies)
+    assert status.unanswered == unanswered and status.complete is (unanswered == ())
+    state, reason = classify(status)
+    if unanswered:
+        queries = ", ".join(map(str, unanswered))
+        assert state is DeviceState.OFFLINE
+        assert reason == f"printer did not answer DLE EOT {queries}: status incomplete, not ready"
+    else:
+        assert (state, reason) == (DeviceState.ONLINE, "")
 
 
 def test_silent_printer_is_never_fine():
@@ -125,6 +153,8 @@ def test_fuzz_any_replies_give_a_status_or_a_status_error(replies):
     assert isinstance(state, DeviceState)
     if not replies.get(1):
         assert state is DeviceState.OFFLINE and status.paper is Paper.UNKNOWN
+    if not all(replies.get(n) for n in (1, 2, 3, 4)):
+        assert state is DeviceState.OFFLINE and not status.complete
 
 
 @given(hs.integers(0, 255))

@@ -1,19 +1,11 @@
-"""Helpers shared by the scanner tests: wait for a condition with a deadline (never a
-fixed sleep), and collect the codes a source hands on."""
+"""Helpers shared by the scanner tests: collect the codes a source hands on (waiting
+for them with a deadline from :mod:`tests.waiting`, never a fixed sleep)."""
 
 from __future__ import annotations
 
 import threading
-import time
 
-
-def wait_for(condition, timeout=2.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+from tests.waiting import wait_for
 
 
 class Collector:
@@ -32,5 +24,5 @@ class Collector:
             return [c.text for c in self.codes]
 
     def wait_count(self, n, timeout=2.0):
-        wait_for(lambda: len(self.texts()) >= n, timeout, f"{n} codes, got {self.texts()}")
+        assert wait_for(lambda: len(self.texts()) >= n, timeout), f"{n} codes, got {self.texts()}"
         return self.texts()

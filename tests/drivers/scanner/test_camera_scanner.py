@@ -1,32 +1,37 @@
 """The camera source decodes frames in its own worker thread, never the caller's: it
 skips frames it has already decoded (same sequence number), limits its own rate, hands
-each code on once while it is held in view, survives malformed frames and reports a
-provider that fails as offline until frames come back. ``FrameSource`` below is a
-stand-in for the camera driver (written in parallel): any object with
-``latest_frame() -> (frame or None, sequence)`` will do, and it serves real rendered
-frames (a rotated QR code on a 1280×720 scene, a blank scene)."""
+each code on once while it is held in view and survives malformed frames. Those tests
+use ``FrameSource`` below, a scripted frame provider (``latest_frame() -> (frame,
+sequence)``) that gives exact control over which frame is new; it serves real rendered
+frames (a rotated QR code on a 1280×720 scene, a blank scene). Going offline with the
+camera is tested against the real :class:`drivers.camera.Camera` over an
+``EmulatedSource``: the scanner is offline until the camera delivers frames, goes
+offline when the camera is unplugged or stopped, and comes back online with it."""
 
 import threading
 import time
 
 import numpy as np
+import pytest
 
-from drivers.errors import DeviceUnavailable
+from drivers.camera import Camera, EmulatedSource
+from drivers.camera.scenes import make_scene
+
 from drivers.health import DeviceState
 from drivers.scanner.camera_scanner import CameraScanner
-from tests.drivers.scanner.helpers import Collector, wait_for
+from tests.drivers.scanner.helpers import Collector
+from tests.waiting import wait_for
 from tests.drivers.scanner.qrimages import RECEIPT_NO, add_noise, blank_frame, on_frame, render_qr
 
 
 class FrameSource:
-    """A stand-in for the camera driver's latest-frame interface."""
+    """A scripted frame provider: each ``show()`` is one new frame."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.frame = None
         self.seq = 0
         self.calls = 0
-        self.fail = False
         self.threads = set()
 
     def show(self, frame):
@@ -39,8 +44,6 @@ class FrameSource:
         self.threads.add(threading.current_thread().name)
         with self.lock:
             self.calls += 1
-            if self.fail:
-                raise DeviceUnavailable("camera gone")
             return self.frame, self.seq
 
 
@@ -56,12 +59,12 @@ def test_codes_are_decoded_in_a_worker_thread_once_per_scan():
     source, got = FrameSource(), Collector()
     with CameraScanner(source, got, max_rate=50, debounce=5.0) as scanner:
         source.show(blank_frame())
-        wait_for(lambda: scanner.frames_decoded >= 1, what="blank frame decoded")
+        assert wait_for(lambda: scanner.frames_decoded >= 1), "blank frame decoded"
         source.show(qr_scene(RECEIPT_NO.encode()))
         assert got.wait_count(1) == [RECEIPT_NO]
         for angle in (25, 30, 35):  # the code held in view, new frames each time
             source.show(qr_scene(RECEIPT_NO.encode(), angle=angle, noise=True))
-        wait_for(lambda: scanner.frames_decoded >= 5, what="held frames decoded")
+        assert wait_for(lambda: scanner.frames_decoded >= 5), "held frames decoded"
         source.show(qr_scene(GBK_PAYLOAD, angle=-40))
         assert got.wait_count(2) == [RECEIPT_NO, "张三 受理编号"]
         assert scanner.health.snapshot().counters["duplicates"] >= 3
@@ -76,14 +79,14 @@ def test_a_frame_already_decoded_is_not_decoded_again():
     with CameraScanner(source, got, max_rate=100) as scanner:
         got.wait_count(1)
         calls = source.calls
-        wait_for(lambda: source.calls >= calls + 10, what="more polls")
+        assert wait_for(lambda: source.calls >= calls + 10), "more polls"
         assert scanner.frames_decoded == 1
 
 
 def test_no_frame_yet_decodes_nothing():
     source, got = FrameSource(), Collector()
     with CameraScanner(source, got) as scanner:
-        wait_for(lambda: source.calls >= 5, what="polls")
+        assert wait_for(lambda: source.calls >= 5), "polls"
         assert scanner.frames_decoded == 0 and scanner.health.state == DeviceState.ONLINE
 
 
@@ -102,7 +105,7 @@ def test_decoding_rate_is_limited():
     source.show(blank_frame((320, 240)))
     with CameraScanner(source, got, max_rate=10) as scanner:
         started = time.monotonic()
-        wait_for(lambda: scanner.frames_decoded >= 4, what="4 decodes")
+        assert wait_for(lambda: scanner.frames_decoded >= 4), "4 decodes"
         elapsed = time.monotonic() - started
     assert elapsed >= 0.25  # 4 decodes at most 10 a second take at least 0.3 s (first at 0)
 
@@ -111,22 +114,71 @@ def test_malformed_frame_is_rejected_and_decoding_goes_on():
     source, got = FrameSource(), Collector()
     with CameraScanner(source, got, max_rate=50) as scanner:
         source.show(np.zeros((10, 10), np.float64))
-        wait_for(lambda: scanner.health.snapshot().counters["rejected"] == 1, what="rejection")
+        assert wait_for(lambda: scanner.health.snapshot().counters["rejected"] == 1), "rejection"
         source.show(qr_scene(RECEIPT_NO.encode()))
         assert got.wait_count(1) == [RECEIPT_NO]
         assert scanner.health.state == DeviceState.ONLINE
 
 
-def test_failing_provider_is_offline_until_frames_come_back():
-    source, got = FrameSource(), Collector()
-    with CameraScanner(source, got, reconnect_interval=0.1) as scanner:
-        wait_for(lambda: scanner.health.state == DeviceState.ONLINE, what="online")
-        source.fail = True
-        wait_for(lambda: scanner.health.state == DeviceState.OFFLINE, what="offline")
-        source.fail = False
-        source.show(qr_scene(RECEIPT_NO.encode()))
-        wait_for(lambda: scanner.health.state == DeviceState.ONLINE, what="online again")
-        assert got.wait_count(1) == [RECEIPT_NO]
+@pytest.fixture
+def camera_rig():
+    """The real camera driver over an emulated camera, and a scanner reading from it."""
+    source = EmulatedSource(make_scene("qr", payload=RECEIPT_NO), size=(640, 480), fps=30, wait=0.05)
+    camera = Camera(source, reconnect_interval=0.1)
+    got = Collector()
+    scanner = CameraScanner(camera, got, max_rate=20, debounce=0.2, reconnect_interval=0.1)
+    yield source, camera, scanner, got
+    scanner.stop()
+    camera.stop()
+
+
+def state(driver):
+    return driver.health.state
+
+
+def test_scanner_is_offline_until_the_camera_gives_frames(camera_rig):
+    source, camera, scanner, got = camera_rig
+    scanner.start()
+    time.sleep(0.3)  # several attempts to open against a camera that is not started
+    assert state(scanner) == DeviceState.OFFLINE and not scanner.connected and got.texts() == []
+    camera.start()
+    assert wait_for(lambda: state(scanner) == DeviceState.ONLINE), "online with the camera"
+    assert got.wait_count(1) == [RECEIPT_NO]
+
+
+def test_scanner_goes_offline_with_an_unplugged_camera_and_returns_with_it(camera_rig):
+    source, camera, scanner, got = camera_rig
+    camera.start()
+    scanner.start()
+    assert got.wait_count(1) == [RECEIPT_NO]
+    changes = []
+    scanner.health.add_listener(lambda report: changes.append(report.state))
+    source.unplug()
+    assert wait_for(lambda: state(camera) == DeviceState.NO_DEVICE), "camera no_device"
+    assert wait_for(lambda: state(scanner) == DeviceState.OFFLINE), "scanner offline"
+    assert "not connected" in scanner.health.snapshot().reason
+    time.sleep(0.3)  # reconnect attempts while the camera is away: no flapping
+    assert state(scanner) == DeviceState.OFFLINE
+    source.set_scene("qr", payload="张三 受理编号")
+    source.plug()
+    assert wait_for(lambda: state(scanner) == DeviceState.ONLINE), "online again"
+    assert got.wait_count(2) == [RECEIPT_NO, "张三 受理编号"]
+    assert changes == [DeviceState.OFFLINE, DeviceState.ONLINE]
+
+
+def test_scanner_goes_offline_when_the_camera_is_stopped_and_back_when_restarted(camera_rig):
+    source, camera, scanner, got = camera_rig
+    camera.start()
+    scanner.start()
+    assert wait_for(lambda: state(scanner) == DeviceState.ONLINE), "online"
+    camera.stop()
+    assert wait_for(lambda: state(scanner) == DeviceState.OFFLINE), "offline with the camera"
+    decoded = scanner.frames_decoded
+    time.sleep(0.3)
+    assert scanner.frames_decoded == decoded and state(scanner) == DeviceState.OFFLINE
+    camera.start()
+    assert wait_for(lambda: state(scanner) == DeviceState.ONLINE), "online again"
+    assert wait_for(lambda: scanner.frames_decoded > decoded), "decoding again"
 
 
 def test_decode_can_be_called_directly():

@@ -2,12 +2,17 @@
 GBK code without ECI (which zbar garbles by default) comes back as the right Chinese;
 UTF-8 Chinese, a receipt number, a rotated and scaled code on a 1280×720 frame, a noisy
 frame, grey/BGR/BGRA input all decode; a blank or pure-noise frame gives nothing; a
-corrupt or missing file is a typed error; fuzzed files and frames never crash. pyzbar,
+corrupt or missing file, a directory and a FIFO are typed errors (the FIFO at once, not a
+read that blocks for ever); frames are checked by the shared ``drivers.frames`` rule (a
+small crop decodes, an empty frame is ``bad_frame``); the decoder's values mask the code
+in their repr; fuzzed files and frames never crash. pyzbar,
 asked for binary output, is a working fallback on its own and when zxing-cpp is not
 installed."""
 
+import os
 import sys
 import tempfile
+import threading
 
 import numpy as np
 import pytest
@@ -16,8 +21,10 @@ from hypothesis import strategies as st
 
 from drivers.errors import CodecError, DriverError
 from drivers.scanner import decode
+from drivers.frames import BadFrame
 from drivers.scanner.decode import (
-    FrameError,
+    DecodedCode,
+    Symbol,
     UnreadableImage,
     available_backends,
     decode_file,
@@ -25,6 +32,7 @@ from drivers.scanner.decode import (
     load_image,
     read_symbols,
 )
+from drivers.scanner.model import ScannedCode
 from tests.drivers.scanner.qrimages import (
     RECEIPT_NO,
     add_noise,
@@ -121,9 +129,17 @@ def test_grey_bgr_and_bgra_frames_are_accepted():
     np.zeros((10, 10, 2), np.uint8), np.zeros((0, 10), np.uint8),
 ], ids=["none", "str", "float", "1d", "2ch", "empty"])
 def test_malformed_frames_are_typed_errors(frame):
-    with pytest.raises(FrameError) as info:
+    with pytest.raises(BadFrame) as info:
         decode_frame(frame)
-    assert isinstance(info.value, CodecError)
+    assert isinstance(info.value, CodecError) and info.value.code == "bad_frame"
+
+
+def test_a_small_crop_is_decoded_not_refused():
+    """The decoder accepts any non-empty frame; the camera's 32-pixel floor is for analysis."""
+    assert decode_frame(np.full((1, 1), 255, np.uint8)) == []
+    crop = render_qr(b"A", box=1, border=1)  # a 23x23 code, smaller than the camera's minimum
+    assert min(crop.shape) < 32
+    assert [c.text for c in decode_frame(crop)] == ["A"]
 
 
 def test_undecodable_symbol_is_left_out_of_decode_frame_but_readable_as_symbol():
@@ -155,10 +171,48 @@ def test_files(tmp_path):
     empty.write_bytes(b"")
     text = tmp_path / "notes.png"
     text.write_text("not an image")
-    for path in (corrupt, empty, text, tmp_path / "missing.png", tmp_path):
+    device = "/dev/null"  # a character device: not a file to read an image from
+    for path in (corrupt, empty, text, tmp_path / "missing.png", tmp_path, device):
         with pytest.raises(UnreadableImage) as info:
             decode_file(path)
         assert isinstance(info.value, DriverError) and info.value.code == "scan_unreadable_image"
+
+
+def test_a_fifo_is_refused_at_once_not_read(tmp_path):
+    """A FIFO without a writer: reading it would block for ever; it must be refused."""
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    outcome = []
+
+    def load():
+        try:
+            load_image(fifo)
+        except UnreadableImage as err:
+            outcome.append(err)
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(2.0)
+    if worker.is_alive():  # unblock the stuck reader so the test run can end
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("load_image blocked on a FIFO")
+    (err,) = outcome
+    assert err.code == "scan_unreadable_image" and "not a regular file" in str(err)
+
+
+ID_NUMBER = "110105194912310021"
+
+
+def test_decoder_values_never_show_the_code():
+    raw = f"身份证号{ID_NUMBER}".encode()
+    values = [Symbol(raw, "QRCode", "zxing-cpp"),
+              DecodedCode(raw.decode(), raw, "QRCode", "utf-8", "zxing-cpp"),
+              ScannedCode(raw.decode(), raw, "QRCode", "camera")]
+    for value in values:
+        shown = repr(value) + str(value) + f"{value}" + repr([value])
+        assert ID_NUMBER not in shown and "1949" not in shown
+        assert f"<{len(raw)} bytes>" in shown
 
 
 @settings(max_examples=100, deadline=None)

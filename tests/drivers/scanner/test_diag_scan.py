@@ -1,6 +1,7 @@
 """``kiosk-diag scan decode IMAGE... --json``, run as a subprocess as a technician would:
 one JSON line per image with its codes (GBK and UTF-8 Chinese read right), an empty
-list for an image without a code, an ``error`` key for a file that cannot be read —
+list for an image without a code, an ``error`` key for a file that cannot be read (a
+FIFO included: refused at once, never read and waited on) —
 the other images still decoded, exit 1 and ONE line on stderr, no traceback; exit 0
 when every image was read. Plain output and ``--help`` are checked too."""
 
@@ -74,6 +75,20 @@ def test_unreadable_files_get_an_error_and_exit_1(images):
     stderr = result.stderr.decode()
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
     assert "2 of 3 image(s) could not be read" in stderr
+
+
+def test_a_fifo_is_an_unreadable_file_not_a_hang(images, tmp_path):
+    """A FIFO with no writer would block a reader for ever: it gets its error line at once."""
+    fifo = tmp_path / "camera.png"
+    os.mkfifo(fifo)
+    result = kiosk_diag("scan", "decode", str(fifo), images["receipt"], "--json", timeout=15)
+    assert result.returncode == 1
+    out = lines(result)
+    assert out[0] == {"image": str(fifo), "codes": [], "error": f"not a regular file: {fifo}",
+                      "error_code": "scan_unreadable_image"}
+    assert out[1]["codes"][0]["text"] == RECEIPT_NO
+    stderr = result.stderr.decode()
+    assert stderr.count("\n") == 1 and "1 of 2 image(s) could not be read" in stderr
 
 
 def test_plain_output(images):

@@ -4,8 +4,8 @@ with Shift arrive whole (also when records are cut across writes), repeats are
 debounced, the node vanishing gives ``no_device`` within 2 s and its return ``online``
 by itself. A FIFO cannot be grabbed (EVIOCGRAB gives ENOTTY), so these tests build the
 source with ``grab=False``, and check that ``grab=True`` refuses such a node. The grab
-of a real input device is NOT exercised here: this machine has no /dev/uinput to
-create one."""
+itself (claimed, released, EBUSY, ENOTTY) is tested in ``test_wedge_grab.py`` with a
+stand-in ``fcntl.ioctl``: this machine has no /dev/uinput to create a real input device."""
 
 import errno
 import os
@@ -16,7 +16,8 @@ import pytest
 from drivers.health import DeviceState
 from drivers.scanner.evcodec import type_text
 from drivers.scanner.wedge import EVIOCGRAB, WedgeScanner
-from tests.drivers.scanner.helpers import Collector, wait_for
+from tests.drivers.scanner.helpers import Collector
+from tests.waiting import wait_for
 
 RECEIPT = "ZZ-EQ-0001-20261122-000042"
 
@@ -48,7 +49,7 @@ def rig(node):
     got = Collector()
     scanner = WedgeScanner(node, got, grab=False, debounce=0.3, reconnect_interval=0.1)
     scanner.start()
-    wait_for(lambda: scanner.health.state == DeviceState.ONLINE, what="online")
+    assert wait_for(lambda: scanner.health.state == DeviceState.ONLINE), "online"
     writer = open_writer(node)
     yield node, scanner, got, writer
     scanner.stop()
@@ -85,7 +86,7 @@ def test_repeat_within_the_window_is_one_scan(rig):
     node, scanner, got, writer = rig
     os.write(writer, type_text("SAME") * 2 + type_text("OTHER"))
     assert got.wait_count(2) == ["SAME", "OTHER"]
-    wait_for(lambda: scanner.health.snapshot().counters["duplicates"] == 1, what="duplicate")
+    assert wait_for(lambda: scanner.health.snapshot().counters["duplicates"] == 1), "duplicate"
 
 
 def test_writer_gone_but_node_present_stays_online(rig):
@@ -103,9 +104,9 @@ def test_node_gone_is_no_device_within_2s_and_back_by_itself(rig):
     node, scanner, got, writer = rig
     os.unlink(node)  # the kernel removes the node when the scanner is pulled
     os.close(writer)
-    wait_for(lambda: scanner.health.state == DeviceState.NO_DEVICE, 2.0, "no_device")
+    assert wait_for(lambda: scanner.health.state == DeviceState.NO_DEVICE, 2.0), "no_device"
     os.mkfifo(node)
-    wait_for(lambda: scanner.health.state == DeviceState.ONLINE, 2.0, "online again")
+    assert wait_for(lambda: scanner.health.state == DeviceState.ONLINE, 2.0), "online again"
     writer = open_writer(node)
     os.write(writer, type_text(RECEIPT))
     assert got.wait_count(1) == [RECEIPT]
@@ -116,7 +117,7 @@ def test_node_gone_is_no_device_within_2s_and_back_by_itself(rig):
 def test_grab_refuses_a_node_that_is_not_an_input_device(node):
     got = Collector()
     with WedgeScanner(node, got, grab=True, reconnect_interval=0.1) as scanner:
-        wait_for(lambda: scanner.health.state == DeviceState.HARDWARE_ERROR, what="refusal")
+        assert wait_for(lambda: scanner.health.state == DeviceState.HARDWARE_ERROR), "refusal"
         report = scanner.health.snapshot()
         assert "cannot grab" in report.reason and report.detail["grabbed"] is False
         assert not scanner.connected
@@ -124,4 +125,4 @@ def test_grab_refuses_a_node_that_is_not_an_input_device(node):
 
 def test_missing_node_is_no_device(tmp_path):
     with WedgeScanner(str(tmp_path / "none"), Collector(), reconnect_interval=0.1) as scanner:
-        wait_for(lambda: scanner.health.state == DeviceState.NO_DEVICE, what="no_device")
+        assert wait_for(lambda: scanner.health.state == DeviceState.NO_DEVICE), "no_device"
