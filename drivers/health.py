@@ -115,6 +115,8 @@ class Health:
             old_state = self.state
             new_detail = {**self._detail, **detail}
             if state == old_state and new_detail == self._detail:
+                if reason and state != DeviceState.ONLINE:
+                    self._reason = reason  # a fresher reason, kept quietly: not a change
                 return False
             self.state = state
             self._detail = new_detail

@@ -7,6 +7,9 @@ the agent never looks at a status code:
   redirects (the contract has none: a captive portal or a misrouted proxy),
   ``replayed_nonce`` (a fresh nonce cures it), and answers that are not the JSON the contract
   promises (an HTML error page, truncated JSON, a wrong shape): try again later, forever.
+- :class:`NotAuthorized` (a Retryable) — 401 ``bad_signature``: the machine, not the request,
+  is at fault, so no transaction becomes a dead letter for it (deliberately stricter than
+  "any other 4xx is final": a re-keyed machine must not dead-letter its whole queue).
 - :class:`ClockSkew` — 401 ``clock_skew``: the offset to the server's clock is recorded and
   every later request is signed with the corrected time; the caller may try again once.
 - :class:`Final` — any other 4xx: the request will never succeed as it is (dead letter).
@@ -50,6 +53,16 @@ class Retryable(ClientError):
         super().__init__(reason if retry_after is None else f"{reason} (retry after {retry_after:.0f} s)")
         self.reason = reason
         self.retry_after = retry_after
+
+
+class NotAuthorized(Retryable):
+    """401 ``bad_signature``: the backend does not know this machine's key (not enrolled,
+    re-keyed, or the county's database was restored). That is the machine's fault, not the
+    transaction's: nothing is dead-lettered; delivery waits, the beacon's outbox figures grow,
+    and the service menu shows the reason until the machine is enrolled again."""
+
+    def __init__(self) -> None:
+        super().__init__("bad_signature: the backend does not accept this machine's key; enroll it again")
 
 
 class ClockSkew(ClientError):
@@ -212,6 +225,8 @@ class CountyClient:
             self._learn_skew(error, sent_at)
         if status == 401 and error.get("error") == "replayed_nonce":
             raise Retryable("replayed_nonce")  # our nonces are random: a fresh one is not a repeat
+        if status == 401 and error.get("error") == "bad_signature":
+            raise NotAuthorized()
         code = str(error.get("error") or f"http_{status}")
         if status == 422 and code == "missing_blobs":
             missing = error.get("missing")

@@ -111,9 +111,9 @@ def init(*, folder: str | None, device_id: str, backend: str, token: str, identi
     DataKey.load_or_create(config.path(config.paths.data_key))
     write_atomically(layout.config_file, text, 0o640)
 
-    client = CountyClient(config, key)
+    client = CountyClient.from_config(config, key)
     try:
-        answer = client.enroll(token, identity)
+        answer = client.enroll(token, key.public_key_b64(), identity)
     except Final as err:
         raise ProvisionError(f"enrollment refused: {err.code}: {err.message}") from None
     except Retryable as err:

@@ -94,3 +94,13 @@ def test_beacon_form_and_state_sets():
     assert AVAILABLE == {DeviceState.ONLINE, DeviceState.BUSY}
     assert DeviceState.ONLINE not in NEEDS_ATTENTION and DeviceState.BUSY not in NEEDS_ATTENTION
     assert str(DeviceState.NO_DEVICE) == "no_device"
+
+
+def test_a_fresher_reason_is_kept_without_a_report():
+    heard = []
+    health = Health("scanner")
+    health.add_listener(heard.append)
+    health.set(DeviceState.OFFLINE, "grab busy")  # the initial state, now with its reason
+    assert heard == [] and health.snapshot().reason == "grab busy"
+    health.set(DeviceState.ONLINE)
+    assert health.snapshot().reason == ""

@@ -211,3 +211,19 @@ def test_a_rating_waits_for_its_transaction(county, deliver) -> None:
     foreign = "ZZ-XX-0002-20261122-000001"  # a rating of another machine's receipt: 404 is final
     outbox.add_rating(json.loads(rating(foreign).model_dump_json()))
     assert deliverer.deliver_due().dead == 1
+
+
+
+def test_a_machine_the_backend_does_not_know_keeps_its_queue(store, county: FakeCounty, deliver) -> None:
+    """401 bad_signature is the machine's fault (not enrolled, re-keyed): nothing becomes a
+    dead letter, the pass stops and waits like for a backend that is away."""
+    from kiosk.signing import DeviceKey
+
+    txn_id = submit(store, make_draft(1))
+    deliverer, clock, client = deliver(store.outbox)
+    client.key = DeviceKey.generate()  # a key the county never saw
+    result = deliverer.deliver_due()
+    assert result.backend_away and result.dead == 0
+    status = store.outbox.status(_dt(clock))
+    assert status.dead == 0 and status.pending == 1
+    assert txn_id not in county.txns

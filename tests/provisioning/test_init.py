@@ -1,0 +1,76 @@
+"""`kiosk-provision init` makes the keys and the config, enrolls over real HTTP, and the
+machine it makes works end to end: sample visits queued as the UI would, delivered by a
+real `kiosk-agent --once`, every transaction at the county exactly once."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+from kiosk.config import load_config
+from tests.support.fake_county import FakeCounty
+
+IDENTITY = ["--name", "政务服务自助一体机", "--category", "24小时自助服务终端", "--maintainer", "二七区政务服务中心",
+            "--phone", "0371-68665010", "--location", "大学路街道便民服务中心大厅"]
+
+
+def run(module, *args, timeout=120):
+    return subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def provision(county, folder, token, device_id="ZZ-EQ-0001", *extra):
+    return run("provisioning.cli", "init", "--dir", str(folder), "--device-id", device_id, "--backend", county.url,
+               "--token", token, *IDENTITY, "--devices", "emulated", *extra, "--json")
+
+
+def test_init_enrolls_and_the_machine_delivers_end_to_end(tmp_path):
+    folder = tmp_path / "kiosk"
+    with FakeCounty() as county:
+        done = provision(county, folder, county.new_token())
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result["device_id"] == "ZZ-EQ-0001" and result["enrolled_at"]
+        assert county.devices["ZZ-EQ-0001"] == result["public_key"]
+
+        config_file = folder / "kiosk.toml"
+        config = load_config(config_file)
+        assert config.identity.maintainer == "二七区政务服务中心"
+        assert config.devices.printer.type == "emulated"
+        for key in ("device.key", "data.key"):
+            assert stat.S_IMODE(os.stat(folder / key).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(folder / "data").st_mode) == 0o700
+
+        queued = run("kiosk.diag.cli", "outbox", "enqueue-sample", "--config", str(config_file), "--count", "3", "--json")
+        assert queued.returncode == 0, queued.stderr
+        numbers = json.loads(queued.stdout)["txn_ids"]
+        agent = run("kiosk.agent_main", "--config", str(config_file), "--once")
+        assert agent.returncode == 0, agent.stderr
+        assert sorted(county.txns) == sorted(numbers)
+        assert all(county.created[n] == 1 for n in numbers)
+        status = json.loads(run("kiosk.diag.cli", "outbox", "status", "--config", str(config_file), "--json").stdout)
+        assert status["pending"] == 0 and status["delivered"] == 6 and status["dead"] == 0
+
+        # run again (same machine, a fresh token): keys kept, enrollment accepted again
+        again = provision(county, folder, county.new_token())
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["public_key"] == result["public_key"]
+
+
+def test_refusals_are_one_line(tmp_path):
+    with FakeCounty() as county:
+        token = county.new_token()
+        assert provision(county, tmp_path / "a", token).returncode == 0
+        cases = [
+            provision(county, tmp_path / "b", token, "ZZ-EQ-0002"),  # a used token
+            provision(county, tmp_path / "c", county.new_token(), "ZZ-EQ-0001"),  # another key, same id
+            provision(county, tmp_path / "d", county.new_token(), "bad id"),
+        ]
+    unreachable = run("provisioning.cli", "init", "--dir", str(tmp_path / "e"), "--device-id", "ZZ-EQ-0003",
+                      "--backend", "http://127.0.0.1:9", "--token", "t" * 16, *IDENTITY)
+    for done in cases + [unreachable]:
+        assert done.returncode == 1, done.stdout
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in done.stderr
+    assert "bad_token" in cases[0].stderr and "already_enrolled" in cases[1].stderr
+    assert "device_id" in cases[2].stderr and "not reachable" in unreachable.stderr
