@@ -43,6 +43,10 @@ class OutboxPort(Protocol):
 
     def status(self, now: datetime) -> OutboxStatus: ...
 
+    def purge(self, now: datetime, grace_s: float = 0) -> int: ...
+
+    def forget(self, now: datetime, row_days: int) -> int: ...
+
 
 def _missing_errors() -> tuple[type[BaseException], ...]:
     try:

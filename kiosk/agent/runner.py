@@ -18,6 +18,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 SKEW_KEY = "clock.offset_s"
 POLL_S = 1.0
+TIDY_EVERY_S = 60.0
 SAMPLE_EVERY_S = 10.0
 ACK_SOON_S = 2.0
 
@@ -124,6 +126,16 @@ class Agent:
         self.commands.handle(reply.commands, self.clock())
         return True
 
+    def tidy(self) -> None:
+        """Retention: delivered rows lose their personal data and blobs once the grace time
+        has passed (default: at once); purged rows go after ``row_days``."""
+        now = datetime.fromtimestamp(self.clock(), timezone.utc)
+        retention = self.config.retention
+        purged = self.outbox.purge(now, retention.delivered_grace_s)
+        forgotten = self.outbox.forget(now, retention.row_days)
+        if purged or forgotten:
+            log.info("retention: %d purged, %d rows forgotten", purged, forgotten)
+
     def drain(self, max_passes: int = 10_000) -> int:
         """Delivery passes until nothing is due or the backend is away; rows delivered."""
         delivered = 0
@@ -140,6 +152,7 @@ class Agent:
         """``--once``: drain what can be delivered, send one beacon, and return 0."""
         self.sample_availability()
         delivered = self.drain()
+        self.tidy()
         self.send_beacon()
         log.info("once: %d delivered", delivered)
         return 0
@@ -149,8 +162,12 @@ class Agent:
         log.info("catalog at start: %s", message)
         next_beacon = 0.0
         next_sample = 0.0
+        next_tidy = 0.0
         while not stop.is_set():
             now = self.clock()
+            if now >= next_tidy:
+                self._guarded(self.tidy)
+                next_tidy = now + TIDY_EVERY_S
             if now >= next_sample:
                 self._guarded(self.sample_availability)
                 next_sample = now + SAMPLE_EVERY_S
@@ -168,6 +185,7 @@ class Agent:
                 wait = result.wait_s or self.poll_s
             elif result.delivered or result.dead:
                 wait = 0.0
+                next_tidy = min(next_tidy, self.clock() + self.config.retention.delivered_grace_s)
             else:
                 wait = self.poll_s
             wait = max(0.0, min(wait, next_beacon - self.clock(), next_sample - self.clock()))

@@ -74,3 +74,30 @@ def test_refusals_are_one_line(tmp_path):
         assert len(lines) == 1 and "Traceback" not in done.stderr
     assert "bad_token" in cases[0].stderr and "already_enrolled" in cases[1].stderr
     assert "device_id" in cases[2].stderr and "not reachable" in unreachable.stderr
+
+
+def test_delivered_transactions_leave_no_personal_data_on_the_kiosk(tmp_path):
+    """After the agent's delivery (retention grace 0), the data folder holds no trace of the
+    citizen in any encoding, and the rows keep only number, item, times and status."""
+    folder = tmp_path / "kiosk"
+    with FakeCounty() as county:
+        assert provision(county, folder, county.new_token()).returncode == 0
+        config_file = folder / "kiosk.toml"
+        assert run("kiosk.diag.cli", "outbox", "enqueue-sample", "--config", str(config_file), "--count", "2").returncode == 0
+        assert run("kiosk.agent_main", "--config", str(config_file), "--once").returncode == 0
+    from drivers.idcard import samples
+    from kiosk import wiring
+
+    card = samples.LI_XIAOMING
+    with wiring.open_store(load_config(config_file)) as store:
+        store.checkpoint()
+        rows = store.outbox.recent(10)
+        assert len(rows) == 2 and all(r.state == "delivered" and r.purged for r in rows)
+        assert all(r.txn_id and r.item_name for r in rows)  # the row keeps what the menu shows
+    needles = [card.name, card.id_number, card.address]
+    for path in (folder / "data").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for needle in needles:
+                for encoding in ("utf-8", "utf-16-le", "utf-16-be", "gb18030"):
+                    assert needle.encode(encoding) not in data, (path.name, encoding)

@@ -103,6 +103,12 @@ class MemoryOutbox:
                       sum(r.state == "dead" for r in self.rows.values()),
                       None if oldest is None else int(now.timestamp() - oldest))
 
+    def purge(self, now: datetime, grace_s: float = 0) -> int:
+        return 0  # the stand-in keeps no personal data apart from its rows
+
+    def forget(self, now: datetime, row_days: int) -> int:
+        return 0
+
     def make_all_due(self) -> None:
         for row in self.rows.values():
             row.next_ts = 0.0
