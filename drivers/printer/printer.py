@@ -64,30 +64,35 @@ class ReceiptPrinter(DeviceSupervisor):
     def open(self) -> None:
         try:
             self.transport.open()
-            status = self.transport.status()
         except DeviceUnavailable as err:
             self._unreachable(err)
             raise
-        except StatusError as err:
-            self._unreadable(err)
-            raise
-        self._require_answer(status)
-        self._apply(status)
+        self._take(self._fetch_status())
 
     def poll(self) -> None:
         with self._io_lock:
             if not self.connected:
                 return
             try:
-                status = self.transport.status()
-            except DeviceUnavailable as err:
-                self._unreachable(err)
-                raise
-            except StatusError as err:
-                self._unreadable(err)
-                return
-            self._require_answer(status)
-            self._apply(status)
+                status = self._fetch_status()
+            except StatusError:
+                return  # reported by _fetch_status; the next poll asks again
+            self._take(status)
+
+    def _fetch_status(self) -> PrinterStatus:
+        """DLE EOT 1-4, with a failure reported into the health before it goes up."""
+        try:
+            return self.transport.status()
+        except DeviceUnavailable as err:
+            self._unreachable(err)
+            raise
+        except StatusError as err:
+            self._unreadable(err)
+            raise
+
+    def _take(self, status: PrinterStatus) -> None:
+        self._require_answer(status)
+        self._apply(status)
 
     def close(self) -> None:
         self.transport.close()
