@@ -20,20 +20,20 @@ from typing import Any
 
 from kiosk.diag.output import DiagError, emit
 
-# A sample: already masked, as the receipt composer masks every citizen's data.
+#: The sample: a made-up citizen, printed masked by the real receipt composer.
 SAMPLE = {
-    "item": "不动产登记资料查询（个人名下房屋情况）",
+    "item": "zz-fwzlba",
     "receipt_no": "ZZ-EQ-0001-20261122-000042",
     "time": datetime(2026, 11, 22, 14, 3, 27),
-    "name": "张*三",
-    "id_number": "110105********002X",
-    "promised": "2026-11-29（5个工作日）",
+    "name": "张小三",
+    "id_number": "11010519491231002X",
 }
 SAMPLE_IDENTITY = {
-    "设备名称": "政务服务自助一体机",
-    "类别": "24小时自助服务终端",
-    "维护单位": "二七区政务服务中心",
-    "联系电话": "0371-68665010",
+    "device_id": "ZZ-EQ-0001",
+    "name": "政务服务自助一体机",
+    "category": "24小时自助服务终端",
+    "maintainer": "二七区政务服务中心",
+    "phone": "0371-68665010",
 }
 
 
@@ -58,31 +58,20 @@ def register(subparsers: Any) -> None:
     receipt.set_defaults(func=receipt_command)
 
 
-def sample_receipt(sample: dict[str, Any] | None = None,
-                   identity: dict[str, str] | None = None):
-    """The sample 受理回执 as a document; the receipt composer will build real ones alike."""
-    from drivers.printer.document import Document
+def sample_receipt(sample: dict[str, Any] | None = None, identity: dict[str, str] | None = None):
+    """The sample 受理回执, composed by ``kiosk.receipts`` exactly as a real one is."""
+    from kiosk.catalog.loader import load_shipped
+    from kiosk.identity import Identity
+    from kiosk.receipts import acceptance_receipt, promised_date
 
     s = {**SAMPLE, **(sample or {})}
-    doc = Document()
-    doc.text("受理回执", align="center", bold=True, double_width=True, double_height=True)
-    doc.rule()
-    doc.kv("事项名称", s["item"])
-    doc.kv("受理编号", s["receipt_no"])
-    doc.kv("受理时间", s["time"].strftime("%Y-%m-%d %H:%M:%S"))
-    doc.kv("申请人", s["name"])
-    doc.kv("证件号码", s["id_number"])
-    doc.kv("承诺办结", s["promised"])
-    doc.rule()
-    doc.qr(s["receipt_no"])
-    doc.text("微信或支付宝扫码，查询办理进度、评价服务", align="center")
-    doc.text("请妥善保管本回执。", align="center")
-    doc.rule()
-    for key, value in (identity or SAMPLE_IDENTITY).items():
-        doc.kv(key, value)
-    doc.feed(1)
-    doc.cut()
-    return doc
+    item = load_shipped().get(s["item"])
+    if item is None:
+        raise DiagError(f"no catalog item {s['item']}")
+    limit = item.guide.time_limit
+    return acceptance_receipt(s["receipt_no"], item, s["name"], s["id_number"], s["time"],
+                              promised_date(s["time"].date(), limit.promised_days, limit.unit),
+                              Identity(**(identity or SAMPLE_IDENTITY)), delivered=True)
 
 
 def _status_dict(status: Any) -> dict[str, Any]:
