@@ -4,7 +4,11 @@ A process apart from the UI (systemd runs both), so the county keeps hearing fro
 whose UI has died. Without ``--once`` it runs until SIGTERM or SIGINT: a beacon at start and
 every ``agent.beacon_interval_s``, delivery continuously with back-off; the signal ends the
 current request and the loop, and it exits 0. ``--once`` drains what it can, sends one
-beacon and exits 0 (also when the backend is away: the rows stay queued).
+beacon and exits 0 (also when the backend is away: the rows stay queued); SIGTERM or SIGINT
+ends it too after the request in flight, without the beacon, exit 0.
+
+The store and the catalog are found through ``kiosk.wiring`` (one place for the UI, the
+agent and ``kiosk-diag``).
 
 A config or key that cannot be used: one line on stderr naming the key, exit 2.
 """
@@ -48,12 +52,18 @@ def main(argv: list[str] | None = None) -> int:
 
     from kiosk.agent.runner import Agent  # after the config: a bad file fails fast
     from kiosk.client import CountyClient
-    from kiosk.store import open_store
+    from kiosk.wiring import open_store
 
     try:
-        store = open_store(config.data_dir, config.path(config.paths.data_key))
+        store = open_store(config)
     except Exception as err:  # one line, whatever the store found wrong
-        print(f"kiosk-agent: {config.source}: paths.data_dir: cannot open the store: {err}", file=sys.stderr)
+        import kiosk.store
+        from kiosk.crypto import CryptoError
+
+        key_errors = (CryptoError, getattr(kiosk.store, "DataKeyMismatch", CryptoError))
+        where = "paths.data_key" if isinstance(err, key_errors) else "paths.data_dir"
+        line = " ".join(str(err).split())
+        print(f"kiosk-agent: {config.source}: {where}: cannot open the store: {line}", file=sys.stderr)
         return 2
     client = CountyClient.from_config(config, key)
     stop = threading.Event()
@@ -67,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         agent = Agent(config, store.outbox, store.kv, client)
         if args.once:
-            return agent.run_once()
+            return agent.run_once(stop)
         log.info("agent for %s started", config.identity.device_id)
         agent.run_forever(stop)
         log.info("agent stopped")

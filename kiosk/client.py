@@ -15,7 +15,15 @@ the agent never looks at a status code:
 - :class:`Final` — any other 4xx: the request will never succeed as it is (dead letter).
   :class:`MissingBlobs` (422 ``missing_blobs``) is a Final the agent can mend.
 
-The offset to the server's clock is also learnt from every answer's ``Date`` header.
+The offset to the server's clock is also learnt from every answer's ``Date`` header, but
+the backend's own ``server_time`` (in a ``clock_skew`` answer) weighs more: the ``Date`` of
+that same answer may come from a proxy in between, so its disagreement with ``server_time``
+is kept as :attr:`CountyClient.date_bias_s` and taken off every later ``Date``. A proxy whose
+clock is off then cannot pull the offset away from the backend's clock (which would make
+every other request a ``clock_skew``).
+
+``post_beacon`` checks only what makes a beacon delivered (200 with a valid ``server_time``)
+and hands the commands over unparsed: one malformed command must not cost the others.
 Nothing personal is put into an exception: messages come from the backend's error body.
 """
 
@@ -24,13 +32,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests
-from pydantic import BaseModel, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from kiosk import wire
 from kiosk.signing import DeviceKey, sign_request
@@ -96,12 +104,26 @@ class MissingBlobs(Final):
 class CatalogFetch:
     """The answer to ``GET /catalog``: ``payload`` is None when unchanged (304)."""
 
-    payload: dict[str, Any] | None
+    payload: dict[str, Any] | None = field(repr=False)
     etag: str | None
 
     @property
     def not_modified(self) -> bool:
         return self.payload is None
+
+
+class _ServerTime(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    server_time: AwareDatetime
+
+
+@dataclass(frozen=True)
+class BeaconAnswer:
+    """A beacon's 200 answer: ``server_time`` validated, ``commands`` as sent (each one is
+    validated on its own by the agent; a non-list is taken as none)."""
+
+    server_time: datetime
+    commands: list[Any] = field(repr=False)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -137,6 +159,7 @@ class CountyClient:
         read_timeout_s: float = 20.0,
         verify: bool | str = True,
         offset_s: float = 0.0,
+        date_bias_s: float = 0.0,
         clock: Callable[[], float] = time.time,
         session: requests.Session | None = None,
     ) -> None:
@@ -146,6 +169,7 @@ class CountyClient:
         self.timeout = (connect_timeout_s, read_timeout_s)
         self.verify = verify
         self.offset_s = float(offset_s)
+        self.date_bias_s = float(date_bias_s)  # a Date header's error against server_time
         self.clock = clock
         self.session = session or requests.Session()
 
@@ -172,18 +196,24 @@ class CountyClient:
         """What the beacon reports: server clock minus ours, whole seconds."""
         return round(self.offset_s)
 
-    def _learn_date(self, response: requests.Response, sent_at: float) -> None:
+    def _date_offset(self, response: requests.Response, sent_at: float) -> float | None:
+        """The offset the answer's ``Date`` header tells (None without a usable one)."""
         value = response.headers.get("Date")
         if not value:
-            return
+            return None
         try:
             server = parsedate_to_datetime(value).timestamp()
         except (TypeError, ValueError, IndexError):
-            return
+            return None
         local_mid = (sent_at + self.clock()) / 2
-        measured = server + 0.5 - local_mid  # the header truncates to the second
-        if abs(measured - self.offset_s) > DATE_TOLERANCE_S:
-            self.offset_s = measured
+        return server + 0.5 - local_mid  # the header truncates to the second
+
+    def _learn_date(self, measured: float | None) -> None:
+        if measured is None:
+            return
+        corrected = measured - self.date_bias_s
+        if abs(corrected - self.offset_s) > DATE_TOLERANCE_S:
+            self.offset_s = corrected
 
     # -- the one place requests are made --------------------------------------------------------
     def _send(
@@ -212,8 +242,10 @@ class CountyClient:
             raise Retryable("timeout") from None
         except requests.RequestException as err:
             raise Retryable(f"connection: {type(err).__name__}") from None
-        self._learn_date(response, sent_at)
+        date_offset = self._date_offset(response, sent_at)
         status = response.status_code
+        if not (status == 401 and self._error_body(response).get("error") == "clock_skew"):
+            self._learn_date(date_offset)
         if 300 <= status < 400 and status != 304:  # not in the contract: a captive portal, a proxy
             raise Retryable(f"http_{status}: unexpected redirect")
         if status < 400:
@@ -222,7 +254,7 @@ class CountyClient:
         if status in (408, 429) or status >= 500:
             raise Retryable(f"http_{status}", parse_retry_after(response.headers.get("Retry-After"), self.now()))
         if status == 401 and error.get("error") == "clock_skew":
-            self._learn_skew(error, sent_at)
+            self._learn_skew(error, sent_at, date_offset)
         if status == 401 and error.get("error") == "replayed_nonce":
             raise Retryable("replayed_nonce")  # our nonces are random: a fresh one is not a repeat
         if status == 401 and error.get("error") == "bad_signature":
@@ -235,14 +267,19 @@ class CountyClient:
             raise Retryable("bad_answer: missing_blobs without a list")
         raise Final(code, str(error.get("message") or "")[:500], status)
 
-    def _learn_skew(self, error: dict[str, Any], sent_at: float) -> None:
+    def _learn_skew(self, error: dict[str, Any], sent_at: float, date_offset: float | None) -> None:
         try:
             server_time = datetime.fromisoformat(str(error["server_time"]))
             if server_time.tzinfo is None:
                 raise ValueError
         except (KeyError, ValueError):
+            self._learn_date(date_offset)
             raise Retryable("bad_answer: clock_skew without server_time") from None
-        self.offset_s = server_time.timestamp() - (sent_at + self.clock()) / 2
+        # server_time has whole seconds: its middle is half a second on
+        self.offset_s = server_time.timestamp() + 0.5 - (sent_at + self.clock()) / 2
+        if date_offset is not None:  # how far this path's Date header is off the backend's clock
+            bias = date_offset - self.offset_s
+            self.date_bias_s = bias if abs(bias) > DATE_TOLERANCE_S else 0.0
         raise ClockSkew(server_time, self.offset_s)
 
     @staticmethod
@@ -325,8 +362,15 @@ class CountyClient:
         self._parse(response, wire.CatalogResponse)  # the contract's keys are there
         return CatalogFetch(response.json(), response.headers.get("ETag"))
 
-    def post_beacon(self, beacon: wire.Beacon) -> wire.BeaconReply:
-        return self._parse(self._send("POST", "/beacons", self._dump(beacon)), wire.BeaconReply)
+    def post_beacon(self, beacon: wire.Beacon) -> BeaconAnswer:
+        """Delivered when the answer is 200 with a valid ``server_time``; the commands are
+        returned as sent, for the agent to validate one by one."""
+        response = self._send("POST", "/beacons", self._dump(beacon))
+        if response.status_code != 200:
+            raise Retryable(f"bad_answer: status {response.status_code}")
+        reply = self._parse(response, _ServerTime)
+        commands = response.json().get("commands")
+        return BeaconAnswer(reply.server_time, commands if isinstance(commands, list) else [])
 
     def get(self, path_with_query: str) -> requests.Response:
         """A signed GET of any path under the API prefix (diagnostics)."""

@@ -8,15 +8,60 @@ message is one line naming the key, e.g.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, ValidationError
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, ValidationError,
+                      ValidationInfo, field_validator)
 
 from kiosk.identity import Identity
+from kiosk.validation import first_error
 
 Baud = Literal[9600, 19200, 38400, 57600, 115200]
+#: Linux's PATH_MAX: a longer path cannot be opened anyway.
+MAX_PATH_CHARS = 4096
+LOOPBACK_NAMES = ("localhost",)
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("a path cannot hold a NUL character")
+    return value
+
+
+#: A file or device path: not empty, bounded, no NUL (which no system call accepts).
+PathStr = Annotated[str, Field(min_length=1, max_length=MAX_PATH_CHARS), AfterValidator(_no_nul)]
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """127.0.0.0/8, ::1 or ``localhost``: a backend on this machine (tests, demos)."""
+    if not host:
+        return False
+    name = host.strip("[]").rstrip(".").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _zone(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
+        raise ValueError("not an IANA time zone name such as Asia/Shanghai")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError("unknown time zone; use an IANA name such as Asia/Shanghai") from None
+    return name
+
+
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_zone)]
 
 
 class Strict(BaseModel):
@@ -28,7 +73,7 @@ class SerialIdCard(Strict):
     """A SAM_V reader on a serial port (USB-serial adapters included)."""
 
     type: Literal["serial"]
-    port: str = Field("/dev/kiosk/idcard", min_length=1, description="serial device path")
+    port: PathStr = Field("/dev/kiosk/idcard", description="serial device path")
     baudrate: Baud = Field(115200, description="line speed; readers ship at 115200")
 
 
@@ -36,8 +81,18 @@ class SerialPrinter(Strict):
     """An ESC/POS receipt printer on a serial port."""
 
     type: Literal["serial"]
-    port: str = Field("/dev/kiosk/printer", min_length=1, description="serial device path")
+    port: PathStr = Field("/dev/kiosk/printer", description="serial device path")
     baudrate: Baud = Field(9600, description="line speed set on the printer")
+    paper_width_mm: Literal[58, 80] = Field(80, description="paper roll width")
+
+
+class UsbPrinter(Strict):
+    """An ESC/POS receipt printer on USB, through the kernel's printer class node (usblp).
+
+    ESC/POS goes to the node and the ``DLE EOT`` status answers are read back from it."""
+
+    type: Literal["usb"]
+    port: PathStr = Field("/dev/usb/lp0", description="usblp device node (a udev rule may name it /dev/kiosk/printer)")
     paper_width_mm: Literal[58, 80] = Field(80, description="paper roll width")
 
 
@@ -45,7 +100,7 @@ class SerialScanner(Strict):
     """A QR scanner sending codes over a serial port, CR/LF terminated."""
 
     type: Literal["serial"]
-    port: str = Field("/dev/kiosk/scanner", min_length=1, description="serial device path")
+    port: PathStr = Field("/dev/kiosk/scanner", description="serial device path")
     baudrate: Baud = Field(9600, description="line speed set on the scanner")
 
 
@@ -53,7 +108,7 @@ class EvdevScanner(Strict):
     """A keyboard-wedge QR scanner, read and grabbed from its evdev node."""
 
     type: Literal["evdev"]
-    port: str = Field("/dev/kiosk/scanner", min_length=1, description="evdev node path")
+    port: PathStr = Field("/dev/kiosk/scanner", description="evdev node path")
 
 
 class CameraScanner(Strict):
@@ -66,7 +121,7 @@ class V4l2Camera(Strict):
     """A UVC camera through OpenCV (V4L2)."""
 
     type: Literal["v4l2"]
-    port: str = Field("/dev/video0", min_length=1, description="video device path")
+    port: PathStr = Field("/dev/video0", description="video device path")
     width: int = Field(1280, ge=320, le=4096, description="preview width in pixels")
     height: int = Field(720, ge=240, le=3072, description="preview height in pixels")
     still_width: int = Field(1920, ge=320, le=8192, description="still photo width")
@@ -80,7 +135,7 @@ class Emulated(Strict):
 
 
 IdCardDevice = Annotated[Union[SerialIdCard, Emulated], Field(discriminator="type")]
-PrinterDevice = Annotated[Union[SerialPrinter, Emulated], Field(discriminator="type")]
+PrinterDevice = Annotated[Union[SerialPrinter, UsbPrinter, Emulated], Field(discriminator="type")]
 ScannerDevice = Annotated[Union[SerialScanner, EvdevScanner, CameraScanner, Emulated], Field(discriminator="type")]
 CameraDevice = Annotated[Union[V4l2Camera, Emulated], Field(discriminator="type")]
 
@@ -98,21 +153,38 @@ class Devices(Strict):
 class Backend(Strict):
     """The county backend (county-api.md)."""
 
-    url: HttpUrl = Field(description="base URL, e.g. https://zwfw.example.gov.cn/kiosk")
+    url: HttpUrl = Field(description="base URL, e.g. https://zwfw.example.gov.cn/kiosk; "
+                                     "plain http only to a loopback host (127.0.0.0/8, ::1, localhost)")
     connect_timeout_s: float = Field(5.0, gt=0, le=60, description="TCP/TLS connect timeout")
     read_timeout_s: float = Field(20.0, gt=0, le=300, description="time to wait for an answer")
-    verify_tls: bool = Field(True, description="check the server certificate")
-    ca_file: str | None = Field(None, description="extra CA bundle for a county PKI")
+    verify_tls: bool = Field(True, description="check the server certificate; false only for a loopback host")
+    ca_file: PathStr | None = Field(None, description="extra CA bundle for a county PKI")
+
+    @field_validator("url")
+    @classmethod
+    def _https_unless_loopback(cls, url: HttpUrl) -> HttpUrl:
+        if url.scheme != "https" and not is_loopback_host(url.host):
+            raise ValueError("must be https:// (plain http only to a loopback host: 127.0.0.0/8, ::1, localhost)")
+        return url
+
+    @field_validator("verify_tls")
+    @classmethod
+    def _verify_unless_loopback(cls, verify: bool, info: ValidationInfo) -> bool:
+        url = info.data.get("url")
+        if not verify and url is not None and not is_loopback_host(url.host):
+            raise ValueError("may be false only for a loopback backend (127.0.0.0/8, ::1, localhost); "
+                             "for a county PKI set ca_file instead")
+        return verify
 
 
 class Paths(Strict):
     """Where the kiosk keeps things. Relative paths are taken from the config's folder."""
 
-    data_dir: str = Field("/var/lib/kiosk", description="database, blobs, catalog cache")
-    device_key: str = Field("device.key", description="Ed25519 private key (mode 0600)")
-    data_key: str = Field("data.key", description="AES-256-GCM key for personal data (mode 0600)")
-    runtime_dir: str = Field("/run/kiosk", description="heartbeat and device health for the agent")
-    catalog_dir: str | None = Field(None, description="shipped catalog; default: the package's assets/catalog")
+    data_dir: PathStr = Field("/var/lib/kiosk", description="database, blobs, catalog cache")
+    device_key: PathStr = Field("device.key", description="Ed25519 private key (mode 0600)")
+    data_key: PathStr = Field("data.key", description="AES-256-GCM key for personal data (mode 0600)")
+    runtime_dir: PathStr = Field("/run/kiosk", description="heartbeat and device health for the agent")
+    catalog_dir: PathStr | None = Field(None, description="shipped catalog; default: the package's assets/catalog")
 
 
 class Agent(Strict):
@@ -140,6 +212,8 @@ class Retention(Strict):
 
 
 class Config(Strict):
+    timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the kiosk's local time: "
+                                   "receipt times and the date in every txn_id")
     identity: Identity
     devices: Devices = Devices()
     backend: Backend
@@ -165,6 +239,15 @@ class Config(Strict):
     def data_dir(self) -> Path:
         return self.path(self.paths.data_dir)
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def now(self) -> datetime:
+        """The aware local time in the configured zone (txn_id dates, receipt times): not the
+        system's zone, which a fresh image often leaves at UTC."""
+        return datetime.now(self.zone)
+
 
 class ConfigError(Exception):
     """The config cannot be used; the message is one line naming the key."""
@@ -187,18 +270,6 @@ def parse_config(raw: dict, source: str = "<config>") -> Config:
     try:
         config = Config.model_validate(raw)
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(part) for part in _key_path(first["loc"]))
-        extra = len(err.errors()) - 1
-        more = f" (and {extra} more)" if extra else ""
-        raise ConfigError(f"{source}: {where or '(top)'}: {first['msg']}{more}") from None
+        raise ConfigError(first_error(err, source, data=raw)) from None
     config._source = source
     return config
-
-
-def _key_path(loc: tuple) -> list:
-    """The TOML key path of an error: pydantic puts the chosen ``type`` after a device name."""
-    parts = [part for part in loc if not (isinstance(part, str) and "[" in part)]
-    if len(parts) > 2 and parts[0] == "devices":
-        del parts[2]
-    return parts

@@ -6,7 +6,8 @@ five lines joined by ``\\n`` with no trailing newline::
 
     METHOD \\n PATH(?QUERY as sent on the wire) \\n TIMESTAMP \\n NONCE \\n sha256(body) hex
 
-Kept free of the rest of ``kiosk`` (only ``cryptography``) so the backend may import it.
+Kept free of the rest of ``kiosk`` (only ``cryptography`` and the standard-library-only
+``kiosk.fileio``) so the backend may import it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import hashlib
 import os
 import re
 import secrets
-import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +25,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from kiosk.fileio import PrivateFileError, atomic_write, read_private_file
 
 HEADER_DEVICE = "X-Kiosk-Device"
 HEADER_TIMESTAMP = "X-Kiosk-Timestamp"
@@ -34,6 +36,9 @@ HEADER_SIGNATURE = "X-Kiosk-Signature"
 CLOCK_WINDOW_S = 300
 #: How long the backend remembers a nonce.
 NONCE_MEMORY_S = 600
+
+#: A PEM Ed25519 private key is about 119 bytes; anything far larger is not one.
+MAX_KEY_FILE_BYTES = 64 * 1024
 
 NONCE_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 TIMESTAMP_PATTERN = re.compile(r"^[0-9]{1,12}$")
@@ -55,17 +60,13 @@ class DeviceKey:
 
     @classmethod
     def load(cls, path: str | Path) -> "DeviceKey":
-        """Read a key file (PKCS#8 PEM); refuse one that others may read."""
+        """Read a key file (PKCS#8 PEM); refuse one that others may read, or a symlink."""
         path = Path(path)
         try:
-            mode = path.stat().st_mode
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise KeyFileError(f"{path}: no such key file") from None
-        except OSError as err:
-            raise KeyFileError(f"{path}: cannot read: {err.strerror}") from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise KeyFileError(f"{path}: key file is open to others (mode {stat.S_IMODE(mode):04o}); chmod 600")
+            data = read_private_file(path, MAX_KEY_FILE_BYTES)
+        except PrivateFileError as err:
+            message = str(err).replace(": no such file", ": no such key file")
+            raise KeyFileError(message.replace("open to others", "key file is open to others")) from None
         try:
             key = serialization.load_pem_private_key(data, password=None)
         except (ValueError, TypeError):
@@ -76,21 +77,16 @@ class DeviceKey:
 
     @classmethod
     def load_or_create(cls, path: str | Path) -> "DeviceKey":
-        """Load the key, or make one and write it with mode 0600 (never wider, not even briefly)."""
+        """Load the key, or make one and write it with mode 0600 (never wider, not even briefly).
+
+        For ``kiosk-provision init`` (and tests); the agent only loads its key (:meth:`load`).
+        """
         path = Path(path)
-        if path.exists():
+        if os.path.lexists(path):
             return cls.load(path)
         key = cls.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, key.private_pem())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        atomic_write(path, key.private_pem(), 0o600)
         return key
 
     def private_pem(self) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -33,16 +33,37 @@ RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满�
 Status = Literal["received", "reviewing", "needs_more", "approved", "rejected", "completed"]
 
 
-class Sent(BaseModel):
+MASKED = "<masked>"
+
+
+class Private(BaseModel):
+    """Personal data never in a log line: the fields named in ``private`` show as
+    ``<masked>`` in ``repr`` and ``str``, and no input value appears in a validation error's
+    text (``hide_input_in_errors``). ``model_dump`` is untouched: the wire needs the values."""
+
+    private: ClassVar[frozenset[str]] = frozenset()
+
+    def __repr_args__(self):  # what pydantic's __repr__ and __str__ both print
+        for name, value in super().__repr_args__():
+            yield name, (MASKED if name in self.private else value)
+
+
+class Sent(Private):
     """A body the kiosk builds: nothing beyond the contract."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
 
 class Read(BaseModel):
     """A body the kiosk reads: every named key required, unknown keys ignored."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+class PrivateRead(Private):
+    """A body the kiosk reads that holds personal data (see :class:`Private`)."""
+
+    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
 
 
 class ErrorBody(Read):
@@ -52,6 +73,8 @@ class ErrorBody(Read):
 
 # -- enrollment --------------------------------------------------------------------------
 class EnrollRequest(Sent):
+    private = frozenset({"token"})
+
     token: str = Field(min_length=8, max_length=200)
     device_id: str = Field(pattern=DEVICE_ID_PATTERN)
     public_key: str = Field(description="base64 of the raw 32-byte Ed25519 public key")
@@ -76,6 +99,9 @@ class Material(BlobRef):
 
 
 class Applicant(Sent):
+    private = frozenset({"id_number", "name", "gender", "nation", "birth", "address", "authority", "valid_from",
+                         "valid_to", "phone"})
+
     id_type: Literal["resident", "hmt_residence", "foreign_permanent"]
     id_number: str = Field(min_length=6, max_length=36)
     name: str = Field(min_length=1, max_length=120)
@@ -88,10 +114,6 @@ class Applicant(Sent):
     valid_to: date | Literal["长期"] | None = None
     phone: str = Field("", max_length=24)
 
-    def __repr__(self) -> str:  # personal data never in a log line
-        return f"Applicant(id_type={self.id_type!r}, <masked>)"
-
-    __str__ = __repr__
 
 
 class TransactionIn(Sent):
@@ -124,18 +146,38 @@ class TransactionAck(Read):
     promised_by: date
 
 
-class HistoryEntry(Read):
+class HistoryEntry(PrivateRead):
+    private = frozenset({"note"})  # a clerk's note may name the citizen
+
     status: Status
     at: AwareDatetime
     note: str = ""
 
 
-class MaskedApplicant(Read):
+class MaskedApplicant(PrivateRead):
+    """The applicant as a progress answer shows it. Masked here, on parse, whatever the
+    backend sent: a kiosk shows only masked names and numbers, and must not depend on the
+    backend for that. Masking is idempotent, so an answer masked already stays as it is."""
+
+    private = frozenset({"name", "id_number"})
+
     name: str
     id_number: str
 
+    @field_validator("name")
+    @classmethod
+    def _mask_name(cls, value: str) -> str:
+        return mask_name(value)
 
-class Progress(Read):
+    @field_validator("id_number")
+    @classmethod
+    def _mask_number(cls, value: str) -> str:
+        return mask_id_number(value)
+
+
+class Progress(PrivateRead):
+    private = frozenset({"applicant", "history"})
+
     txn_id: str
     item_code: str
     item_name: str
@@ -146,15 +188,19 @@ class Progress(Read):
 
 
 class ProgressQuery(Sent):
+    private = frozenset({"id_number"})
+
     id_number: str = Field(min_length=6, max_length=36)
 
 
-class ProgressList(Read):
+class ProgressList(PrivateRead):
     transactions: list[Progress]
 
 
 # -- ratings and certificates --------------------------------------------------------------
 class RatingIn(Sent):
+    private = frozenset({"reasons", "comment"})
+
     txn_id: str = Field(pattern=TXN_ID_PATTERN)
     score: int = Field(ge=1, le=5)
     reasons: list[str] = Field(default_factory=list, max_length=10)
@@ -163,11 +209,15 @@ class RatingIn(Sent):
 
 
 class CertificateRequest(Sent):
+    private = frozenset({"id_number"})
+
     kind: str = Field(min_length=1, max_length=64)
     id_number: str = Field(min_length=6, max_length=36)
 
 
-class Certificate(Read):
+class Certificate(PrivateRead):
+    private = frozenset({"lines", "verify_code"})  # the lines name the citizen; the code fetches it
+
     kind: str
     title: str
     lines: list[str]
@@ -218,7 +268,7 @@ class Availability(Sent):
 
 
 class CommandAck(Sent):
-    command_id: str = Field(min_length=1, max_length=64)
+    command_id: str = Field(min_length=1, max_length=200)  # as Command.id
     ok: bool
     message: str = Field("", max_length=500)
 
@@ -240,7 +290,8 @@ class Beacon(Sent):
 
 
 class Command(Read):
-    id: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=200, description="opaque; the contract sets no limit, "
+                    "this is a sanity cap")
     type: str
     args: dict[str, Any] = Field(default_factory=dict)
 

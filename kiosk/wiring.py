@@ -9,7 +9,12 @@ from kiosk.config import Config
 
 
 def open_store(config: Config):
-    """The store in ``paths.data_dir``, sealed with the key at ``paths.data_key``."""
+    """The store in ``paths.data_dir``, sealed with the key at ``paths.data_key``.
+
+    The key is loaded, never made (only ``kiosk-provision init`` makes keys): a missing key
+    raises :class:`kiosk.crypto.CryptoError`, another store's key
+    :class:`kiosk.store.DataKeyMismatch`, each with a one-line message.
+    """
     from kiosk.store import open_store as open_
 
     data_dir = config.data_dir

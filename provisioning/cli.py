@@ -10,7 +10,10 @@ import argparse
 import json
 import sys
 
+from pydantic import ValidationError
+
 from kiosk.diag.output import one_line
+from kiosk.validation import first_error
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -22,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="kiosk-provision", description="Provision a kiosk")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     init = sub.add_parser("init", help="make keys, write the config, enroll with the county")
-    init.add_argument("--dir", help="put config, keys and data under DIR (default /etc/kiosk, /var/lib/kiosk)")
+    init.add_argument("--dir", help="put config, keys, data (DIR/data) and runtime files (DIR/run) under DIR "
+                                    "(default /etc/kiosk, /var/lib/kiosk, /run/kiosk)")
     init.add_argument("--device-id", required=True, help="fleet-unique id, e.g. ZZ-EQ-0001")
     init.add_argument("--backend", required=True, help="the county backend's base URL")
     init.add_argument("--token", required=True, help="single-use enrollment token (county token create)")
@@ -54,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as err:
         print(f"kiosk-provision: {one_line(str(err))}", file=sys.stderr)
+        return 1
+    except ValidationError as err:  # belt and braces: init checks its input first
+        print(f"kiosk-provision: {first_error(err)}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

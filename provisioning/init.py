@@ -17,10 +17,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kiosk.config import ConfigError, parse_config
+from kiosk.fileio import atomic_write_text
 from kiosk.identity import Identity
+from kiosk.validation import first_error
 
 DEFAULT_CONFIG_DIR = Path("/etc/kiosk")
 DEFAULT_DATA_DIR = Path("/var/lib/kiosk")
+DEFAULT_RUNTIME_DIR = Path("/run/kiosk")
 CONFIG_NAME = "kiosk.toml"
 
 
@@ -30,15 +33,19 @@ class ProvisionError(Exception):
 
 @dataclass(frozen=True)
 class Layout:
+    """Where ``init`` puts things: the system folders, or everything under ``--dir DIR``
+    (``DIR/kiosk.toml``, ``DIR/device.key``, ``DIR/data.key``, ``DIR/data``, ``DIR/run``)."""
+
     config_dir: Path
     data_dir: Path
+    runtime_dir: Path
 
     @classmethod
     def under(cls, folder: str | None) -> "Layout":
         if folder is None:
-            return cls(DEFAULT_CONFIG_DIR, DEFAULT_DATA_DIR)
+            return cls(DEFAULT_CONFIG_DIR, DEFAULT_DATA_DIR, DEFAULT_RUNTIME_DIR)
         root = Path(folder).absolute()
-        return cls(root, root / "data")
+        return cls(root, root / "data", root / "run")
 
     @property
     def config_file(self) -> Path:
@@ -70,34 +77,36 @@ def render_config(identity: Identity, backend: str, layout: Layout, devices: str
     lines += ["[backend]", f"url = {toml_value(backend)}", "",
               "[paths]", f"data_dir = {toml_value(layout.data_dir)}",
               f"device_key = {toml_value(layout.config_dir / 'device.key')}",
-              f"data_key = {toml_value(layout.config_dir / 'data.key')}", ""]
+              f"data_key = {toml_value(layout.config_dir / 'data.key')}",
+              f"runtime_dir = {toml_value(layout.runtime_dir)}", ""]
     return "\n".join(lines)
 
 
-def write_atomically(path: Path, text: str, mode: int) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
+def _as_option(line: str) -> str:
+    """``token: String should …`` → ``--token: String should …``: the operator typed an option."""
+    key, sep, rest = line.partition(": ")
+    return f"--{key.replace('_', '-')}{sep}{rest}" if key in ("token", "device_id") else line
 
 
 def init(*, folder: str | None, device_id: str, backend: str, token: str, identity_fields: dict[str, str],
          devices: str = "serial") -> dict[str, object]:
     """Do the whole of ``init``; returns what the operator is told (no secrets)."""
+    from kiosk import wire
     from kiosk.client import CountyClient, Final, Retryable
-    from kiosk.crypto import DataKey
-    from kiosk.signing import DeviceKey
+    from kiosk.crypto import CryptoError
+    from kiosk.signing import DeviceKey, KeyFileError
+    from kiosk.store import StoreError, open_store
 
     layout = Layout.under(folder)
+    fields = {k: v for k, v in identity_fields.items() if v is not None}
     try:
-        identity = Identity(device_id=device_id, **{k: v for k, v in identity_fields.items() if v is not None})
+        identity = Identity(device_id=device_id, **fields)
     except ValidationError as err:
-        first = err.errors()[0]
-        raise ProvisionError(f"identity.{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise ProvisionError(f"identity.{first_error(err, data={'device_id': device_id, **fields})}") from None
+    try:  # everything the enrollment will send, checked before a file is written
+        wire.EnrollRequest(token=token, device_id=device_id, public_key="-", identity=identity)
+    except ValidationError as err:
+        raise ProvisionError(_as_option(first_error(err))) from None
     text = render_config(identity, backend, layout, devices)
     try:
         config = parse_config(tomllib.loads(text), str(layout.config_file))
@@ -107,9 +116,14 @@ def init(*, folder: str | None, device_id: str, backend: str, token: str, identi
     for folder_path, mode in ((layout.config_dir, 0o750), (layout.data_dir, 0o700)):
         folder_path.mkdir(parents=True, exist_ok=True)
         os.chmod(folder_path, mode)
-    key = DeviceKey.load_or_create(config.path(config.paths.device_key))
-    DataKey.load_or_create(config.path(config.paths.data_key))
-    write_atomically(layout.config_file, text, 0o640)
+    try:
+        key = DeviceKey.load_or_create(config.path(config.paths.device_key))
+        # a new store gets a new data key and records its fingerprint; an existing store
+        # keeps its key, and a missing or foreign key is refused (it would orphan every record)
+        open_store(layout.data_dir, config.path(config.paths.data_key), create_key=True).close()
+    except (KeyFileError, CryptoError, StoreError) as err:
+        raise ProvisionError(str(err)) from None
+    atomic_write_text(layout.config_file, text, 0o640)
 
     client = CountyClient.from_config(config, key)
     try:

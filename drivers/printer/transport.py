@@ -1,4 +1,5 @@
-"""How bytes reach the printer: one small base class, a serial port, and a dummy.
+"""How bytes reach the printer: one small base class, a serial port, a USB printer node,
+and a dummy.
 
 After python-escpos and pyserial: the driver talks to :class:`PrinterTransport` only.
 Status queries get a short timeout each (0.3 s) and a printer that does not answer
@@ -8,11 +9,15 @@ second, and it is never taken for a fine one (python-escpos 3.1 says "paper ok" 
 
 from __future__ import annotations
 
+import errno
+import os
+import select
+import time
 from typing import Mapping
 
 import serial
 
-from drivers.errors import DeviceUnavailable
+from drivers.errors import DeviceNotFound, DeviceTimeout, DeviceUnavailable
 from drivers.serialport import PORT_ERRORS, discard_input, open_serial, read_exactly, write_all
 from drivers.printer import status as st
 from drivers.printer.errors import StatusError
@@ -123,6 +128,113 @@ class SerialTransport(PrinterTransport):
         self._set("timeout", timeout)
         write_all(conn, st.query(n))
         return read_exactly(conn, 1)
+
+
+#: errno values that mean "nothing is there (any more)": the node is missing or unplugged.
+_GONE = (errno.ENOENT, errno.ENODEV, errno.ENXIO)
+
+
+class UsbLpTransport(PrinterTransport):
+    """A printer on USB through the kernel's printer class driver (usblp): ``/dev/usb/lpN``.
+
+    ESC/POS goes to the node with ``write``; the printer's answers to ``DLE EOT n`` come back
+    from it with ``read`` (usblp passes the bulk-in endpoint through). The node is opened
+    read/write and non-blocking, so a read waits at most its timeout (``poll``) and a write
+    at most ``write_timeout`` plus its time on the wire; OS errors become
+    :class:`DeviceNotFound` (no node: unplugged or never there) or
+    :class:`DeviceUnavailable` (anything else), once, here.
+    """
+
+    #: What a USB full-speed printer takes at the least (bytes/s), for the write deadline.
+    MIN_RATE = 10_000
+
+    def __init__(self, port: str = "/dev/usb/lp0", write_timeout: float = 5.0) -> None:
+        self.port = port
+        self.write_timeout = write_timeout
+        self._fd: int | None = None
+
+    def open(self) -> None:
+        self.close()
+        flags = os.O_RDWR | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+        try:
+            self._fd = os.open(self.port, flags)
+        except OSError as err:
+            raise self._translate("open", err) from err
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:  # a node that vanished may fail to close; it is gone either way
+                pass
+
+    def _require(self) -> int:
+        if self._fd is None:
+            raise DeviceUnavailable(f"{self.port} is not open")
+        return self._fd
+
+    def _translate(self, what: str, err: OSError) -> DeviceUnavailable:
+        if err.errno in _GONE:
+            return DeviceNotFound(f"no printer at {self.port} ({what}: {err.strerror})")
+        return DeviceUnavailable(f"{self.port}: {what} failed: {err.strerror or err}")
+
+    def _wait(self, fd: int, event: int, timeout: float) -> bool:
+        poller = select.poll()
+        poller.register(fd, event)
+        try:
+            ready = poller.poll(max(0, int(timeout * 1000)))
+        except InterruptedError:  # pragma: no cover - PEP 475 retries for us
+            return False
+        for _fd, mask in ready:
+            if mask & (select.POLLERR | select.POLLNVAL) or (mask & select.POLLHUP and not mask & event):
+                raise DeviceUnavailable(f"{self.port}: device gone")
+            return bool(mask & event)
+        return False
+
+    def write(self, data: bytes) -> None:
+        fd = self._require()
+        deadline = time.monotonic() + self.write_timeout + len(data) / self.MIN_RATE
+        view = memoryview(bytes(data))
+        while view:
+            try:
+                view = view[os.write(fd, view):]
+                continue
+            except BlockingIOError:
+                pass
+            except OSError as err:
+                raise self._translate("write", err) from err
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DeviceTimeout(f"{self.port}: printer took no data for {self.write_timeout:g} s")
+            self._wait(fd, select.POLLOUT, min(left, 0.5))
+
+    def _read_some(self, fd: int, n: int) -> bytes:
+        try:
+            return os.read(fd, n)
+        except BlockingIOError:
+            return b""
+        except OSError as err:
+            raise self._translate("read", err) from err
+
+    def _discard_input(self, fd: int) -> None:
+        """A late answer to an earlier query must not answer this one."""
+        for _ in range(64):
+            if not self._read_some(fd, 4096):
+                return
+
+    def ask(self, n: int, timeout: float) -> bytes:
+        fd = self._require()
+        self._discard_input(fd)
+        self.write(st.query(n))
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._wait(fd, select.POLLIN, left):
+                return b""
+            reply = self._read_some(fd, 1)
+            if reply:
+                return reply
 
 
 class DummyTransport(PrinterTransport):

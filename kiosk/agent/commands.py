@@ -16,6 +16,11 @@ the spool and are acknowledged with the UI's own answer once it is in; if the UI
 claim one within ``spool.UI_TIMEOUT_S`` it is withdrawn and acknowledged ``ok: false``.
 An unknown type is acknowledged ``ok: false`` at once.
 
+Commands are validated one by one (:meth:`CommandRunner.handle_raw`): a malformed command
+whose ``id`` is a usable string is acknowledged ``ok: false`` with the reason (one line
+naming the key, never a value); one without an id cannot be acknowledged, and is logged and
+skipped. Either way the other commands of the answer are carried out.
+
 Each action is idempotent (a spool file is named by the command id; a catalog or identity
 set twice is the same), so a crash between doing and recording cannot do harm twice.
 """
@@ -26,11 +31,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
+
 from kiosk import wire
 from kiosk.agent.identity_override import IdentityRejected, set_identity
 from kiosk.agent.outbox_port import KeyValues
 from kiosk.agent.spool import UI_COMMANDS, UI_TIMEOUT_S, CommandSpool
 from kiosk.identity import Identity
+from kiosk.validation import first_error
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +72,14 @@ class CommandRunner:
         self.kv.set(KV_KEY, state)
 
     def pending_acks(self) -> list[wire.CommandAck]:
-        return [wire.CommandAck(**ack) for ack in self._state()["acks"][:MAX_ACKS_PER_BEACON]]
+        acks = []
+        for ack in self._state()["acks"][:MAX_ACKS_PER_BEACON]:
+            try:
+                acks.append(wire.CommandAck(**ack))
+            except (TypeError, ValidationError) as err:  # never let one spoil every beacon
+                reason = first_error(err) if isinstance(err, ValidationError) else "not an ack"
+                log.warning("stored ack not sendable, dropped: %s", reason)
+        return acks
 
     def acks_delivered(self, command_ids: list[str]) -> None:
         """The backend answered a beacon carrying these acks."""
@@ -84,6 +99,35 @@ class CommandRunner:
         return self._state()["done"].get(command_id)
 
     # -- handling a beacon's answer ------------------------------------------------------------------
+    def handle_raw(self, raw_commands: list[Any], now: float) -> None:
+        """The answer's commands as sent: each validated on its own, then handled in order."""
+        for raw in raw_commands:
+            try:
+                command = wire.Command.model_validate(raw)
+            except ValidationError as err:
+                self._reject(raw, first_error(err), now)
+                continue
+            self.handle([command], now)
+
+    def _reject(self, raw: Any, reason: str, now: float) -> None:
+        command_id = raw.get("id") if isinstance(raw, dict) else None
+        if not isinstance(command_id, str) or not command_id.strip():
+            log.warning("command without a usable id skipped: %s", reason)
+            return
+        state = self._state()
+        if command_id in state["done"]:
+            self._ack_again(state, command_id)
+            return
+        message = f"malformed command: {reason}"[:500]
+        try:
+            wire.CommandAck(command_id=command_id, ok=False, message=message)
+        except ValidationError as err:  # an id the beacon cannot carry back
+            log.warning("malformed command skipped, its id cannot be acknowledged: %s", first_error(err))
+            return
+        type_ = raw.get("type")
+        log.warning("command %s refused: %s", command_id, reason)
+        self._finish(command_id, type_[:40] if isinstance(type_, str) else "?", False, message, now)
+
     def handle(self, commands: list[wire.Command], now: float) -> None:
         for command in commands:
             state = self._state()

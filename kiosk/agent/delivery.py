@@ -9,12 +9,22 @@ delivery. Blobs are content-addressed, so uploading one twice is harmless.
 
 Failures (``kiosk.client``): a :class:`Retryable` one backs off with full jitter, capped at
 ``retry_cap_s``, forever, and ends the pass (the backend is away; hammering it with every
-other row helps nobody). :class:`ClockSkew` is tried once more at once, since the client has
+other row helps nobody). That wait (at least the ``Retry-After`` the backend asked for) is
+also an agent-wide floor, :attr:`Deliverer.not_before`: no delivery request of any row goes
+out before it passes. :class:`ClockSkew` is tried once more at once, since the client has
 corrected its clock. :class:`Final` makes a dead letter with the backend's code and message.
 ``422 missing_blobs`` uploads the named blobs and posts again.
 
-A rating goes after its transaction: while this device's transaction is not yet at the
-backend (``404`` for a rating of our own ``txn_id``), the rating waits and retries.
+Blobs the backend confirmed (201/200) are remembered per transaction in the store's ``kv``
+(:data:`CONFIRMED_PREFIX`), so a retry uploads only the others; ``missing_blobs`` stays the
+safety net for a backend that lost some.
+
+A rating goes after its transaction: while its transaction is pending here (``404`` from
+the backend), the rating waits and retries; a ``404`` for a rating whose transaction is not
+pending here (delivered, dead, forgotten, or made elsewhere) is final.
+
+``stop`` (a ``threading.Event``) is checked between requests, so SIGTERM ends a pass after
+the request in flight; the row keeps its state and goes next time.
 """
 
 from __future__ import annotations
@@ -26,8 +36,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-from kiosk.agent.outbox_port import MISSING, UNREADABLE, OutboxPort, Pending
+from kiosk.agent.outbox_port import MISSING, UNREADABLE, KeyValues, OutboxPort, Pending
 from kiosk.client import ClockSkew, CountyClient, Final, MissingBlobs, Retryable
 
 log = logging.getLogger(__name__)
@@ -36,6 +47,8 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 300.0
 BASE_BACKOFF_S = 1.0
 MIN_BACKOFF_S = 0.05
+#: kv key prefix: ``{prefix}{txn_id}`` → the sha256 of the blobs the backend confirmed.
+CONFIRMED_PREFIX = "delivery.confirmed_blobs:"
 
 
 def backoff_delay(attempt: int, cap_s: float, rng: random.Random, retry_after: float | None = None) -> float:
@@ -58,10 +71,15 @@ class PassResult:
     dead: int = 0
     retried: int = 0
     wait_s: float | None = None
+    stopped: bool = False
 
     @property
     def backend_away(self) -> bool:
         return self.wait_s is not None
+
+
+class _Stopped(Exception):
+    """The stop event was set between two requests."""
 
 
 class _Later(Exception):
@@ -83,6 +101,7 @@ class Deliverer:
         retry_cap_s: float,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.time,
+        kv: KeyValues | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -90,9 +109,34 @@ class Deliverer:
         self.retry_cap_s = retry_cap_s
         self.rng = rng or random.Random()
         self.clock = clock
+        self.kv = kv  # where confirmed blobs are remembered (None: not remembered)
         self.failures = 0  # consecutive passes that found the backend away
+        self.not_before = 0.0  # no delivery request before this time (Retry-After, back-off)
+        self._stop: Any = None
 
-    def deliver_due(self, limit: int = 50) -> PassResult:
+    def floor_wait(self) -> float:
+        """Seconds until delivery requests may go again (0 when they may now)."""
+        now = self.clock()
+        if self.not_before > now + MAX_BACKOFF_S:  # set before the clock stepped back
+            self.not_before = now
+        return max(0.0, self.not_before - now)
+
+    def deliver_due(self, limit: int = 50, stop: Any = None) -> PassResult:
+        """One pass; ``stop`` (anything with ``is_set()``) is checked between requests."""
+        wait = self.floor_wait()
+        if wait > 0:
+            return PassResult(wait_s=wait)
+        self._stop = stop
+        try:
+            return self._pass(limit)
+        finally:
+            self._stop = None
+
+    def _check_stop(self) -> None:
+        if self._stop is not None and self._stop.is_set():
+            raise _Stopped
+
+    def _pass(self, limit: int) -> PassResult:
         result = PassResult()
         rows = list(self.outbox.due(self._at(), limit))
         rows.sort(key=lambda row: row.kind != "txn")  # transactions before ratings
@@ -102,10 +146,15 @@ class Deliverer:
                 self._later(row, "waiting for its transaction", result)
                 continue
             try:
+                self._check_stop()
                 self._deliver_with_skew_retry(row)
+            except _Stopped:
+                result.stopped = True
+                return result
             except Retryable as err:
                 delay = backoff_delay(max(self.failures, row.attempts), self.retry_cap_s, self.rng, err.retry_after)
                 self.failures += 1
+                self.not_before = self.clock() + delay
                 self.outbox.mark_retry(row.key, err.reason, self._at(delay))
                 log.info("delivery of %s deferred %.1f s: %s", row.key, delay, err.reason)
                 result.retried += 1
@@ -126,9 +175,12 @@ class Deliverer:
                 result.dead += 1
                 if row.kind == "txn":
                     waiting_txns.add(row.key)
+                    self._forget_confirmed(row.key)
             else:
                 result.delivered += 1
                 self.failures = 0
+                if row.kind == "txn":
+                    self._forget_confirmed(row.key)
         return result
 
     def _at(self, later_s: float = 0.0) -> datetime:
@@ -157,25 +209,63 @@ class Deliverer:
         else:
             raise Final("unknown_kind", f"outbox row kind {row.kind!r}")
 
-    def _upload(self, hashes: list[str] | tuple[str, ...]) -> None:
+    # -- which blobs the backend has confirmed, per transaction ------------------------------------
+    def _confirmed(self, txn_id: str) -> set[str]:
+        if self.kv is None:
+            return set()
+        value = self.kv.get(CONFIRMED_PREFIX + txn_id)
+        return {h for h in value if isinstance(h, str)} if isinstance(value, list) else set()
+
+    def _remember_confirmed(self, txn_id: str, confirmed: set[str]) -> None:
+        if self.kv is not None:
+            self.kv.set(CONFIRMED_PREFIX + txn_id, sorted(confirmed))
+
+    def _forget_confirmed(self, txn_id: str) -> None:
+        if self.kv is None:
+            return
+        delete = getattr(self.kv, "delete", None)
+        if delete is not None:
+            delete(CONFIRMED_PREFIX + txn_id)
+        elif self.kv.get(CONFIRMED_PREFIX + txn_id) is not None:
+            self.kv.set(CONFIRMED_PREFIX + txn_id, [])
+
+    def _upload(self, txn_id: str, hashes: list[str] | tuple[str, ...], confirmed: set[str]) -> None:
+        """PUT each of ``hashes`` not in ``confirmed``; each confirmed one is remembered at once."""
         for sha256 in hashes:
+            if sha256 in confirmed:
+                continue
+            self._check_stop()
             try:
                 content_type, data = self.outbox.blob(sha256)
             except MISSING:
                 raise Final("blob_missing_locally", f"blob {sha256[:12]}… is not in the store") from None
-            self.client.put_blob(sha256, content_type, data)
+            self.client.put_blob(sha256, content_type, data)  # 201 or 200; anything else raised
+            confirmed.add(sha256)
+            self._remember_confirmed(txn_id, confirmed)
+
+    def _txn_pending_here(self, txn_id: str) -> bool:
+        """Is ``txn_id`` a transaction of this store still waiting to be delivered?"""
+        state_of = getattr(self.outbox, "state_of", None)
+        if state_of is None:  # a store that cannot tell: one of ours may still come
+            return txn_id.startswith(self.device_id + "-")
+        return state_of(txn_id) == "pending"
 
     def _deliver_txn(self, row: Pending) -> None:
         body = self.outbox.body(row.key)
-        self._upload(list(row.blob_hashes))
+        confirmed = self._confirmed(row.key) & set(row.blob_hashes)
+        self._upload(row.key, list(row.blob_hashes), confirmed)
+        self._check_stop()
         try:
             ack, repeat = self.client.post_transaction(row.key, body)
         except MissingBlobs as missing:
             log.info("backend lacks %d blob(s) of %s; uploading", len(missing.missing), row.key)
-            self._upload(missing.missing)
+            confirmed -= set(missing.missing)
+            self._upload(row.key, missing.missing, confirmed)
+            self._check_stop()
             try:
                 ack, repeat = self.client.post_transaction(row.key, body)
             except MissingBlobs:
+                self._forget_confirmed(row.key)  # next time, upload every one again
                 raise Retryable("missing_blobs after upload") from None
         self.outbox.mark_delivered(row.key, ack.model_dump_json(), self._at())
         log.info("delivered %s%s", row.key, " (repeat accepted)" if repeat else "")
@@ -186,7 +276,7 @@ class Deliverer:
         try:
             created = self.client.post_rating(txn_id, body)
         except Final as err:
-            if err.status == 404 and txn_id.startswith(self.device_id + "-"):
+            if err.status == 404 and self._txn_pending_here(txn_id):
                 raise _Later("its transaction is not at the backend yet") from None
             raise
         self.outbox.mark_delivered(row.key, json.dumps({"txn_id": txn_id, "repeat": not created}), self._at())

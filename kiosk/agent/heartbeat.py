@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from kiosk.fileio import atomic_write
 
 HEARTBEAT_FILE = "ui-heartbeat.json"
 HEALTH_FILE = "device-health.json"
@@ -40,18 +41,9 @@ def _now() -> datetime:
 
 
 def write_json_atomically(path: Path, doc: Any) -> None:
+    """``kiosk.fileio.atomic_write`` of the JSON document (mode 0600), making the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(doc, out, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
 def read_json(path: Path) -> Any:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from kiosk.agent.outbox_port import KeyValues
 from kiosk.identity import Identity
+from kiosk.validation import first_error
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,7 @@ def merged_identity(current: Identity, fields: dict[str, Any]) -> Identity:
     try:
         return Identity.model_validate({**current.model_dump(), **fields})
     except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "identity"
-        raise IdentityRejected(f"{where}: {first['msg']}") from None
+        raise IdentityRejected(first_error(err)) from None
 
 
 def set_identity(configured: Identity, kv: KeyValues, fields: dict[str, Any]) -> Identity:

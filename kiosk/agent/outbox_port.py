@@ -47,6 +47,9 @@ class OutboxPort(Protocol):
 
     def forget(self, now: datetime, row_days: int) -> int: ...
 
+    # Optional (looked up with getattr): ``state_of(key) -> "pending" | "delivered" | "dead" | None``
+    # tells whether a rating's transaction is still pending here (its 404 then waits).
+
 
 def _missing_errors() -> tuple[type[BaseException], ...]:
     try:

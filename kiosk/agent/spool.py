@@ -43,7 +43,7 @@ def _now() -> datetime:
 class SpoolCommand:
     id: str
     type: str
-    args: dict[str, Any] = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict, repr=False)  # values stay out of logs
     resumed: bool = False  # the UI had claimed it before and crashed
 
 
@@ -52,7 +52,7 @@ class SpoolResult:
     id: str
     type: str
     ok: bool
-    message: str
+    message: str = field(repr=False)  # free text from the UI
 
 
 class CommandSpool:

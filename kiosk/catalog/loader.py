@@ -21,13 +21,14 @@ import json
 import logging
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from kiosk.catalog.model import Catalog, Item
+from kiosk.fileio import atomic_write
+from kiosk.validation import first_error
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,6 @@ class CatalogError(ValueError):
 
     def __init__(self, message: str) -> None:
         super().__init__(" ".join(str(message).split())[:300])
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "catalog"
-    more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
-    return f"{where}: {first.get('msg', 'invalid')}{more}"
 
 
 def _check_item(item: Item) -> None:
@@ -84,7 +78,7 @@ def parse_catalog(data: Any) -> Catalog:
     try:
         catalog = Catalog.model_validate(data)
     except ValidationError as err:
-        raise CatalogError(_first_error(err)) from None
+        raise CatalogError(first_error(err, data=data)) from None
     except (TypeError, ValueError, RecursionError) as err:  # belt and braces: never escape
         raise CatalogError(f"catalog: {type(err).__name__}") from None
     kinds = {item.code: item.kind for item in catalog.items}
@@ -132,28 +126,6 @@ def load_shipped(directory: str | os.PathLike[str] | None = None) -> Catalog:
             raise CatalogError(f"items/{code}.json: its code must be {code}")
         items.append(item)
     return parse_catalog({"version": manifest.get("version"), "items": items})
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write, fsync, rename over, fsync the folder: the file is the old one or the new one."""
-    fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class CatalogStore:
@@ -225,7 +197,7 @@ class CatalogStore:
         doc = {"format": CACHE_FORMAT, "etag": etag, "catalog": catalog_payload(catalog)}
         data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.cache_path, data)
+        atomic_write(self.cache_path, data)
         self._fetched, self._etag = catalog, etag
         log.info("catalog %s accepted (%d items)", catalog.version, len(catalog.items))
         return catalog

@@ -56,7 +56,7 @@ def enqueue_sample(args: argparse.Namespace) -> int:
     numbers: list[str] = []
     with wiring.open_store(config) as store:
         def submit(draft: Any) -> tuple[str, datetime, bool]:
-            done = store.outbox.submit(draft, device_id, datetime.now().astimezone())
+            done = store.outbox.submit(draft, device_id, config.now())
             return done.txn_id, done.accepted_at, False
 
         session = Session(settings=config.session)

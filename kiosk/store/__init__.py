@@ -1,8 +1,9 @@
 """The kiosk's store: one SQLite file in the data folder, shared by the UI and the agent.
 
-``open_store(data_dir, data_key)`` opens (or makes) ``outbox.db``, migrates it (backup first)
-and gives a :class:`Store` with ``.outbox`` (queued transactions and ratings, sealed with
-the data key) and ``.kv`` (the agent's small state). Files in the data folder: ``outbox.db``
+``open_store(data_dir, data_key)`` opens (or makes) ``outbox.db``, migrates it (backup
+first), checks that the data key is the one the store was made with, and gives a
+:class:`Store` with ``.outbox`` (queued transactions and ratings, sealed with the data key)
+and ``.kv`` (the agent's small state). Files in the data folder: ``outbox.db``
 and its ``-wal``/``-shm`` while open, ``backups/`` (copies made before a migration). Every
 one of them holds personal data only as AES-GCM ciphertext; images are sealed inside the
 database, not as separate files.
@@ -23,6 +24,10 @@ from kiosk.store.migrations import LATEST, MigrationError, migrate, remove_old_b
 from kiosk.store.outbox import MAX_SEQ, Outbox
 from kiosk.store.records import (DeadLetter, DuplicateRating, InvalidDraft, OutboxStatus, Pending, Purged,
                                  SequenceExhausted, StoreError, Submitted, TxnRecord, UnknownKey, WrongState)
+
+
+#: The kv key holding the data key's fingerprint (not a secret: an HMAC of a constant, cut short).
+FINGERPRINT_KEY = "store.data_key_fingerprint"
 
 
 @dataclass(repr=False)
@@ -52,22 +57,47 @@ class Store:
         return f"Store({self.path.name})"
 
 
-def open_store(data_dir: str | os.PathLike[str], data_key: DataKey | str | os.PathLike[str]) -> Store:
-    """Open the store in ``data_dir``; ``data_key`` is a :class:`DataKey` or its key file's path."""
-    key = data_key if isinstance(data_key, DataKey) else DataKey.load_or_create(data_key)
+class DataKeyMismatch(StoreError):
+    """The data key is not the one this store was made with: nothing sealed would open."""
+
+
+def open_store(data_dir: str | os.PathLike[str], data_key: DataKey | str | os.PathLike[str], *,
+               create_key: bool = False) -> Store:
+    """Open the store in ``data_dir``; ``data_key`` is a :class:`DataKey` or its key file's path.
+
+    A path is *loaded*, never made: a missing key file raises :class:`CryptoError`, because a
+    new key cannot open anything the old one sealed (every pending transaction would become
+    a dead letter). Only when the store is new (no ``outbox.db`` yet) and the caller passes
+    ``create_key=True`` is a missing key file made (``kiosk-provision init``, tests).
+
+    The store records its key's :attr:`DataKey.fingerprint` when it is made (or, for a store
+    older than this check, at its first open) and raises :class:`DataKeyMismatch` when opened
+    with another key.
+    """
     path = Path(data_dir) / DB_NAME
+    if isinstance(data_key, DataKey):
+        key = data_key
+    elif create_key and not path.exists():
+        key = DataKey.load_or_create(data_key)
+    else:
+        key = DataKey.load(data_key)
     engine = make_engine(path)
     try:
         migrate(engine, path)
         remove_old_backups(path.parent)
+        kv = KeyValues(engine)
+        recorded = kv.update(FINGERPRINT_KEY, lambda old: old or key.fingerprint)
+        if recorded != key.fingerprint:
+            raise DataKeyMismatch(f"data key does not match this store (fingerprint {key.fingerprint}, "
+                                  f"the store's is {recorded}); restore the data key it was made with")
     except BaseException:
         engine.dispose()
         raise
-    return Store(path=path, engine=engine, outbox=Outbox(engine, key), kv=KeyValues(engine))
+    return Store(path=path, engine=engine, outbox=Outbox(engine, key), kv=kv)
 
 
 __all__ = [
-    "CryptoError", "DataKey", "DeadLetter", "DuplicateRating", "InvalidDraft", "KeyValues", "LATEST", "MAX_SEQ",
+    "CryptoError", "DataKey", "DataKeyMismatch", "DeadLetter", "DuplicateRating", "InvalidDraft", "KeyValues", "LATEST", "MAX_SEQ",
     "MigrationError", "Outbox", "OutboxStatus", "Pending", "Purged", "SequenceExhausted", "Store", "StoreError",
     "Submitted", "TxnRecord", "UnknownKey", "WrongState", "open_store",
 ]

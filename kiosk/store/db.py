@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_MS = 15_000
 DB_NAME = "outbox.db"
@@ -62,14 +63,24 @@ def reading(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def checkpoint(engine: Engine) -> bool:
+def checkpoint(engine: Engine, busy_timeout_ms: int | None = None) -> bool:
     """Move the WAL into the database and truncate it (old frames then no longer exist).
 
     False when another connection's read kept part of the WAL alive; the next checkpoint
-    (SQLite's own, or the next purge) finishes the job.
+    (SQLite's own, or the next purge) finishes the job. A TRUNCATE checkpoint waits (busy
+    handler) for readers on old snapshots and meanwhile keeps writers out, so a caller that
+    must not hold up a submit passes a short ``busy_timeout_ms``: it then gives up early.
     """
     with engine.connect() as conn:
-        busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy_timeout_ms is not None:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_timeout_ms)}").fetchall()
+        try:
+            busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        except OperationalError:  # "database is locked": a writer was busy; next time
+            busy = 1
+        finally:
+            if busy_timeout_ms is not None:  # the connection goes back to the pool
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}").fetchall()
     return busy == 0
 
 

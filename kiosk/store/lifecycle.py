@@ -9,9 +9,18 @@ reason, and is no longer listed or counted as dead).
 ``purge`` deletes the personal data of delivered and discarded rows once ``grace_s`` has
 passed: the sealed body and error texts, and the images no pending or dead transaction still
 names. The row keeps its number, item, times and state. Freed space is zeroed
-(``secure_delete``) and the WAL truncated, so not even the ciphertext stays behind.
+(``secure_delete``) and, when something was purged, the WAL is truncated so not even the
+ciphertext stays behind; that checkpoint gives up after :data:`CHECKPOINT_BUSY_MS` (a UI
+submit must never wait on it) and is tried again at the next purge.
+
 Ratings are held back until their transaction, if it was made here, has been delivered:
-the backend answers 404 (final) for a rating of a transaction it has not seen.
+the backend answers 404 (final) for a rating of a transaction it has not seen. A rating
+follows its transaction's fate: when the transaction becomes a dead letter its pending
+rating becomes one too (code ``transaction_dead``), discarding the transaction discards its
+rating, and sending the transaction again (``retry_dead``) brings the rating back.
+
+``due`` trusts ``next_attempt_ts`` only up to :data:`MAX_WAIT_S` ahead: a row due later than
+that was scheduled before the clock stepped back, and is due now.
 """
 
 from __future__ import annotations
@@ -23,18 +32,27 @@ from sqlalchemy import Engine, Table, and_, case, delete, exists, func, not_, or
 
 from kiosk.crypto import DataKey
 from kiosk.store.db import checkpoint, reading, writing
-from kiosk.store.records import (DeadLetter, OutboxStatus, Pending, UnknownKey, WrongState, kind_of)
+from kiosk.store.records import (RATING_PREFIX, DeadLetter, OutboxStatus, Pending, UnknownKey, WrongState,
+                                 kind_of)
 from kiosk.store.schema import aad, blobs, ratings, transaction_blobs, transactions
 
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 500
+#: The contract's longest back-off; a row due further ahead was scheduled by a clock that
+#: has since gone back.
+MAX_WAIT_S = 300.0
+#: How long a purge's checkpoint waits for readers before it gives up (next purge tries again).
+CHECKPOINT_BUSY_MS = 100
+TXN_DEAD = "transaction_dead"
+TXN_DEAD_MESSAGE = "its transaction is a dead letter; it goes again when the transaction does"
 
 
 class Lifecycle:
     def __init__(self, engine: Engine, key: DataKey) -> None:
         self._engine = engine
         self._key = key
+        self._checkpoint_owed = False
 
     @staticmethod
     def _target(key: str) -> tuple[Table, object]:
@@ -47,9 +65,13 @@ class Lifecycle:
         """Pending rows whose next attempt is due: transactions (oldest first), then ratings."""
         now_ts = now.timestamp()
         t, r = transactions, ratings
+
+        def is_due(table: Table):
+            return or_(table.c.next_attempt_ts <= now_ts, table.c.next_attempt_ts > now_ts + MAX_WAIT_S)
+
         with reading(self._engine) as conn:
             rows = conn.execute(select(t.c.txn_id, t.c.attempts).where(
-                t.c.state == "pending", t.c.next_attempt_ts <= now_ts,
+                t.c.state == "pending", is_due(t),
             ).order_by(t.c.next_attempt_ts, t.c.seq).limit(limit)).all()
             found = []
             for row in rows:
@@ -59,7 +81,7 @@ class Lifecycle:
             if len(found) < limit:
                 undelivered = exists().where(t.c.txn_id == r.c.txn_id, t.c.state != "delivered")
                 rows = conn.execute(select(r.c.key, r.c.txn_id, r.c.attempts).where(
-                    r.c.state == "pending", r.c.next_attempt_ts <= now_ts, not_(undelivered),
+                    r.c.state == "pending", is_due(r), not_(undelivered),
                 ).order_by(r.c.next_attempt_ts, r.c.queued_ts).limit(limit - len(found))).all()
                 found += [Pending("rating", row.key, row.txn_id, row.attempts) for row in rows]
         return found
@@ -96,8 +118,24 @@ class Lifecycle:
             conn.execute(update(table).where(column == key).values(
                 state="dead", dead_code=code[:64], dead_ts=now.timestamp(), attempts=table.c.attempts + 1,
                 dead_message=self._seal_text(table, "dead_message", key, message)))
+            if table is transactions:
+                self._rating_follows_dead(conn, key, now.timestamp())
         log.warning("%s is a dead letter: %s", key, code[:64])
         return True
+
+    def _rating_follows_dead(self, conn, txn_id: str, now_ts: float) -> None:
+        """The pending rating of a dead transaction can never be delivered: dead too."""
+        rating_key = RATING_PREFIX + txn_id
+        if conn.execute(update(ratings).where(ratings.c.txn_id == txn_id, ratings.c.state == "pending").values(
+                state="dead", dead_code=TXN_DEAD, dead_ts=now_ts,
+                dead_message=self._seal_text(ratings, "dead_message", rating_key, TXN_DEAD_MESSAGE))).rowcount:
+            log.warning("%s is a dead letter: %s", rating_key, TXN_DEAD)
+
+    def state_of(self, key: str) -> str | None:
+        """``pending``, ``delivered``, ``dead`` or None when no row has ``key`` (or it was forgotten)."""
+        table, column = self._target(key)
+        with reading(self._engine) as conn:
+            return conn.execute(select(table.c.state).where(column == key)).scalar()
 
     # -- the service menu ---------------------------------------------------------------------
     def status(self, now: datetime) -> OutboxStatus:
@@ -137,7 +175,16 @@ class Lifecycle:
                 raise UnknownKey(key)
             if row.state != "dead" or row.discarded_ts is not None:
                 raise WrongState(f"{key} is not a dead letter")
+            if table is ratings:
+                txn_id = key.removeprefix(RATING_PREFIX)
+                txn_state = conn.execute(select(transactions.c.state).where(transactions.c.txn_id == txn_id)).scalar()
+                if txn_state == "dead":
+                    raise WrongState(f"{key} follows its transaction: send {txn_id} again instead")
             conn.execute(update(table).where(column == key).values(state="pending", next_attempt_ts=0.0))
+            if table is transactions:  # its rating, if it died with it, goes again too
+                conn.execute(update(ratings).where(
+                    ratings.c.txn_id == key, ratings.c.state == "dead", ratings.c.dead_code == TXN_DEAD,
+                    ratings.c.discarded_ts.is_(None)).values(state="pending", next_attempt_ts=0.0))
         log.info("%s sent back to the queue", key)
 
     def discard_dead(self, key: str, reason: str, now: datetime | None = None) -> None:
@@ -155,6 +202,13 @@ class Lifecycle:
                 raise WrongState(f"{key} is not a dead letter")
             conn.execute(update(table).where(column == key).values(
                 discard_reason=reason[:MAX_ERROR_CHARS], discarded_ts=now_ts))
+            if table is transactions:  # its rating can never go: discarded with it
+                conn.execute(update(ratings).where(
+                    ratings.c.txn_id == key, ratings.c.state.in_(("pending", "dead")),
+                    ratings.c.discarded_ts.is_(None)).values(
+                    state="dead", dead_code=func.coalesce(ratings.c.dead_code, TXN_DEAD),
+                    dead_ts=func.coalesce(ratings.c.dead_ts, now_ts),
+                    discard_reason=reason[:MAX_ERROR_CHARS], discarded_ts=now_ts))
         log.warning("%s discarded by staff", key)
 
     def error_of(self, key: str) -> str | None:
@@ -170,6 +224,7 @@ class Lifecycle:
         cutoff = now.timestamp() - grace_s
         purged = 0
         with writing(self._engine) as conn:
+            self._sweep_orphan_ratings(conn, now.timestamp())
             for table, column in ((transactions, transactions.c.txn_id), (ratings, ratings.c.key)):
                 done = and_(table.c.purged_ts.is_(None), or_(
                     and_(table.c.state == "delivered", table.c.delivered_ts <= cutoff),
@@ -184,10 +239,21 @@ class Lifecycle:
                 purged += len(keys)
             still_named = select(transaction_blobs.c.sha256)
             gone = conn.execute(delete(blobs).where(blobs.c.sha256.not_in(still_named))).rowcount
-        checkpoint(self._engine)
+        if purged or gone or self._checkpoint_owed:
+            # Short and never blocking for long: a reader holding an old snapshot makes it
+            # give up (the UI's submit must not wait behind it); the next purge tries again.
+            self._checkpoint_owed = not checkpoint(self._engine, busy_timeout_ms=CHECKPOINT_BUSY_MS)
         if purged:
             log.info("purged the personal data of %d rows and %d images", purged, gone)
         return purged
+
+    def _sweep_orphan_ratings(self, conn, now_ts: float) -> None:
+        """Ratings left pending behind a dead transaction (rows from before ratings followed
+        their transaction): dead now, so they do not wait forever."""
+        dead_txn = exists().where(transactions.c.txn_id == ratings.c.txn_id, transactions.c.state == "dead")
+        keys = list(conn.execute(select(ratings.c.txn_id).where(ratings.c.state == "pending", dead_txn)).scalars())
+        for txn_id in keys:
+            self._rating_follows_dead(conn, txn_id, now_ts)
 
     def forget(self, now: datetime, row_days: int) -> int:
         """Delete purged rows older than ``row_days`` altogether (the sequence is kept apart)."""

@@ -6,7 +6,7 @@ names, times and states, never a name, an id number or an image.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -84,7 +84,7 @@ class DeadLetter:
     item_code: str | None
     item_name: str | None
     code: str
-    message: str
+    message: str = field(repr=False)  # the backend's text: it may quote what it refused
     dead_at: datetime
     attempts: int
 
@@ -103,5 +103,5 @@ class TxnRecord:
     state: str  # pending | delivered | dead
     attempts: int
     delivered_at: datetime | None
-    discard_reason: str | None
+    discard_reason: str | None = field(repr=False)  # staff's free text: may name the citizen
     purged: bool

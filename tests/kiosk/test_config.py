@@ -62,7 +62,7 @@ def test_good_file_loads_with_defaults(tmp_path):
 
 @pytest.mark.parametrize("change, key", [
     ('[devices.printer]\ntype = "serial"\nbaudrate = 1234', "devices.printer.baudrate"),
-    ('[devices.printer]\ntype = "usb"', "devices.printer"),
+    ('[devices.printer]\ntype = "parallel"', "devices.printer"),
     ('[devices.camera]\ntype = "v4l2"\nwidht = 640', "devices.camera.widht"),
     ('[devices.camera]\ntype = "v4l2"\nwidth = 100000', "devices.camera.width"),
     ('[devices.fax]\ntype = "serial"', "devices.fax"),
@@ -132,3 +132,77 @@ def test_any_structure_gives_a_config_or_one_line(raw):
         parse_config(raw, "fuzz.toml")
     except ConfigError as err:
         assert "\n" not in str(err) and str(err).startswith("fuzz.toml: ")
+
+
+def with_backend(backend: str) -> str:
+    start = GOOD.index("[backend]")
+    end = GOOD.index("\n[", start + 1)
+    return GOOD[:start] + "[backend]\n" + backend + GOOD[end:]
+
+
+def test_usb_printer_through_usblp(tmp_path):
+    text = GOOD.replace('type = "serial"\nport = "/dev/kiosk/printer"', 'type = "usb"')
+    config = load_config(write(tmp_path, text))
+    assert config.devices.printer.type == "usb"
+    assert config.devices.printer.port == "/dev/usb/lp0" and config.devices.printer.paper_width_mm == 58
+    with pytest.raises(ConfigError, match=r": devices\.printer\.baudrate: "):
+        load_config(write(tmp_path, text.replace('type = "usb"', 'type = "usb"\nbaudrate = 9600')))
+
+
+@pytest.mark.parametrize("backend", [
+    'url = "http://127.0.0.1:8080"', 'url = "http://127.8.9.10/kiosk"', 'url = "http://[::1]:8080"',
+    'url = "http://localhost:8080"', 'url = "https://127.0.0.1:8443"\nverify_tls = false',
+    'url = "https://localhost"\nverify_tls = false', 'url = "https://zwfw.example.gov.cn"\nca_file = "county-ca.pem"',
+])
+def test_loopback_backends_may_use_http_or_skip_tls_checks(tmp_path, backend):
+    config = load_config(write(tmp_path, with_backend(backend)))
+    assert config.backend.url.host
+
+
+@pytest.mark.parametrize("backend, key", [
+    ('url = "http://zwfw.example.gov.cn/kiosk"', "backend.url"),
+    ('url = "http://10.0.0.1/kiosk"', "backend.url"),
+    ('url = "http://128.0.0.1/kiosk"', "backend.url"),
+    ('url = "http://localhost.example.com/kiosk"', "backend.url"),
+    ('url = "ftp://127.0.0.1/kiosk"', "backend.url"),
+    ('url = "https://zwfw.example.gov.cn/kiosk"\nverify_tls = false', "backend.verify_tls"),
+    ('url = "https://zwfw.example.gov.cn"\nca_file = "a\\u0000b"', "backend.ca_file"),
+    ('url = "https://zwfw.example.gov.cn"\nca_file = ""', "backend.ca_file"),
+])
+def test_remote_backends_need_https_and_tls_checks(tmp_path, backend, key):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, with_backend(backend)))
+    message = str(err.value)
+    assert "\n" not in message and f": {key}: " in message and "Value error" not in message
+
+
+@pytest.mark.parametrize("paths, key", [
+    ('data_dir = "' + "d" * 5000 + '"', "paths.data_dir"),
+    ('data_key = "data\\u0000.key"', "paths.data_key"),
+    ('device_key = ""', "paths.device_key"),
+    ('runtime_dir = "run\\u0000"', "paths.runtime_dir"),
+])
+def test_paths_are_bounded_and_hold_no_nul(tmp_path, paths, key):
+    with pytest.raises(ConfigError, match=rf": {key.replace('.', '[.]')}: "):
+        load_config(write(tmp_path, GOOD.replace('data_dir = "data"', paths)))
+
+
+def test_timezone_defaults_to_shanghai_and_now_is_aware(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    config = load_config(write(tmp_path, GOOD))
+    assert config.timezone == "Asia/Shanghai"
+    before = datetime.now(timezone.utc)
+    now = config.now()
+    assert now.utcoffset() == timedelta(hours=8) and before <= now <= datetime.now(timezone.utc)
+    east = load_config(write(tmp_path, 'timezone = "Pacific/Kiritimati"\n' + GOOD)).now()
+    west = load_config(write(tmp_path, 'timezone = "Etc/GMT+12"\n' + GOOD)).now()
+    assert east.utcoffset() == timedelta(hours=14) and west.utcoffset() == timedelta(hours=-12)
+    assert east.date() != west.date()  # 26 hours apart: never the same day
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "../../etc/passwd", "/usr/share/zoneinfo/UTC", "", "Asia/"])
+def test_bad_timezone_is_one_line(tmp_path, zone):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, f'timezone = "{zone}"\n' + GOOD))
+    assert ": timezone: " in str(err.value) and "\n" not in str(err.value)

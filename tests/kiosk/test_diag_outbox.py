@@ -7,6 +7,7 @@ import sys
 
 from drivers.idcard import samples
 from kiosk.config import load_config
+from kiosk.crypto import DataKey
 from kiosk import wiring
 
 CONFIG = """
@@ -30,6 +31,7 @@ def diag(*args):
 def test_enqueue_then_status(tmp_path):
     config = tmp_path / "kiosk.toml"
     config.write_text(CONFIG, encoding="utf-8")
+    DataKey.load_or_create(tmp_path / "data.key")  # as kiosk-provision init does: nothing else makes keys
     done = diag("outbox", "enqueue-sample", "--config", str(config), "--count", "3", "--json")
     assert done.returncode == 0, done.stderr
     queued = json.loads(done.stdout)

@@ -8,6 +8,8 @@ import stat
 import subprocess
 import sys
 
+import pytest
+
 from kiosk.config import load_config
 from tests.support.fake_county import FakeCounty
 
@@ -37,6 +39,8 @@ def test_init_enrolls_and_the_machine_delivers_end_to_end(tmp_path):
         config = load_config(config_file)
         assert config.identity.maintainer == "二七区政务服务中心"
         assert config.devices.printer.type == "emulated"
+        assert config.path(config.paths.runtime_dir) == folder / "run"  # all of the machine under --dir
+        assert config.data_dir == folder / "data"
         for key in ("device.key", "data.key"):
             assert stat.S_IMODE(os.stat(folder / key).st_mode) == 0o600
         assert stat.S_IMODE(os.stat(folder / "data").st_mode) == 0o700
@@ -101,3 +105,50 @@ def test_delivered_transactions_leave_no_personal_data_on_the_kiosk(tmp_path):
             for needle in needles:
                 for encoding in ("utf-8", "utf-16-le", "utf-16-be", "gb18030"):
                     assert needle.encode(encoding) not in data, (path.name, encoding)
+
+
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path):
+    cases = {
+        "--token: String should have at least 8 characters": ["--token", "abc"],
+        "backend.url: must be https://": ["--backend", "http://zwfw.example.gov.cn/kiosk"],
+        "identity.phone: ": ["--phone", "call me"],
+    }
+    for expected, change in cases.items():
+        folder = tmp_path / change[0].strip("-")
+        args = ["init", "--dir", str(folder), "--device-id", "ZZ-EQ-0001", "--backend", "http://127.0.0.1:9",
+                "--token", "t" * 16, *IDENTITY]
+        args[args.index(change[0]) + 1] = change[1]
+        done = run("provisioning.cli", *args)
+        assert done.returncode == 1
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in done.stderr and expected in lines[0], done.stderr
+        assert not folder.exists(), "nothing written for bad input"
+
+
+def test_a_lost_or_foreign_data_key_is_refused_on_a_provisioned_machine(tmp_path):
+    """Running init again never makes a new data key for a store that has records."""
+    from kiosk import wiring
+    from kiosk.crypto import CryptoError, DataKey
+    from kiosk.store import DataKeyMismatch
+
+    folder = tmp_path / "kiosk"
+    with FakeCounty() as county:
+        assert provision(county, folder, county.new_token()).returncode == 0
+        config = load_config(folder / "kiosk.toml")
+        with wiring.open_store(config) as store:  # init made the store and recorded the key
+            assert store.outbox.status(config.now()).pending == 0
+        key_file = folder / "data.key"
+        key_file.rename(folder / "data.key.bak")
+        again = provision(county, folder, county.new_token())
+        assert again.returncode == 1 and "missing" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+        assert not key_file.exists()
+        with pytest.raises(CryptoError):
+            wiring.open_store(config)
+        DataKey.load_or_create(key_file)  # somebody made a fresh one by hand
+        foreign = provision(county, folder, county.new_token())
+        assert foreign.returncode == 1 and "does not match this store" in foreign.stderr
+        with pytest.raises(DataKeyMismatch):
+            wiring.open_store(config)
+        key_file.unlink()
+        (folder / "data.key.bak").rename(key_file)
+        assert provision(county, folder, county.new_token()).returncode == 0

@@ -42,6 +42,7 @@ class FakeCounty:
         self.prefix = prefix.rstrip("/")  # e.g. "/kiosk": the backend lives under a path
         self.lock = threading.RLock()
         self.skew_s = 0.0  # the server's clock minus the real one
+        self.proxy_date_skew_s: float | None = None  # set: a proxy's Date header, this far off the real time
         self.tokens: set[str] = set()
         self.devices: dict[str, str] = {}  # device_id -> public key b64
         self.nonces: dict[str, float] = {}
@@ -98,6 +99,12 @@ class FakeCounty:
     def now(self) -> float:
         return time.time() + self.skew_s
 
+    def date_header_time(self) -> float:
+        """What the answers' ``Date`` says: the backend's clock, or a proxy's in between."""
+        if self.proxy_date_skew_s is not None:
+            return time.time() + self.proxy_date_skew_s
+        return self.now()
+
     def new_token(self) -> str:
         token = "tok-" + hashlib.sha256(str(self.rng.random()).encode()).hexdigest()[:20]
         with self.lock:
@@ -121,6 +128,11 @@ class FakeCounty:
     def queue_command(self, device_id: str, command_id: str, type_: str, args: dict | None = None) -> None:
         with self.lock:
             self.commands.setdefault(device_id, []).append({"id": command_id, "type": type_, "args": args or {}})
+
+    def queue_raw_command(self, device_id: str, command: object) -> None:
+        """Any JSON value as a command (nonsense on purpose)."""
+        with self.lock:
+            self.commands.setdefault(device_id, []).append(command)
 
     def set_catalog(self, catalog: dict, etag: str) -> None:
         with self.lock:
@@ -317,7 +329,8 @@ class FakeCounty:
             self.beacons.append(json.loads(body))
             acked = {ack.command_id for ack in beacon.acks}
             self.command_acks.extend(ack.model_dump() for ack in beacon.acks)
-            queue = [c for c in self.commands.get(device_id, []) if c["id"] not in acked]
+            queue = [c for c in self.commands.get(device_id, [])
+                     if not isinstance(c, dict) or c.get("id") not in acked]
             self.commands[device_id] = queue
             return Answer(200, {"server_time": _stamp(self.now()), "commands": list(queue)})
 

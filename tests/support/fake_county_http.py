@@ -51,7 +51,7 @@ def make_handler(county: Any) -> type[BaseHTTPRequestHandler]:
             pass
 
         def date_time_string(self, timestamp: float | None = None) -> str:
-            return formatdate(county.now() if timestamp is None else timestamp, usegmt=True)
+            return formatdate(county.date_header_time() if timestamp is None else timestamp, usegmt=True)
 
         def setup(self) -> None:
             super().setup()

@@ -9,6 +9,7 @@ from typing import Any
 
 from kiosk import wire
 from kiosk.config import Config, load_config
+from kiosk.crypto import DataKey
 from kiosk.draft import Blob, MaterialBlob, TransactionDraft
 from kiosk.signing import DeviceKey
 
@@ -51,9 +52,11 @@ ui_stale_after_s = 30
 
 
 def make_env(folder: Path, county: Any, **kw: Any) -> tuple[Config, DeviceKey]:
-    """Config on disk, device key made (0600) and enrolled at ``county``."""
+    """Config on disk, device key made (0600) and enrolled at ``county``, data key made (as
+    ``kiosk-provision init`` does: the kiosk's processes only load keys)."""
     config = load_config(write_config(folder, county.url, **kw))
     key = DeviceKey.load_or_create(config.path(config.paths.device_key))
+    DataKey.load_or_create(config.path(config.paths.data_key))
     county.enroll_key(DEVICE_ID, key.public_key_b64())
     config.data_dir.mkdir(parents=True, exist_ok=True)
     return config, key

@@ -19,7 +19,7 @@ class Row:
     kind: str
     key: str
     txn_id: str
-    body: bytes
+    body: bytes = field(repr=False)
     blob_hashes: tuple[str, ...] = ()
     state: str = "pending"
     attempts: int = 0
@@ -76,6 +76,10 @@ class MemoryOutbox:
 
     def body(self, key: str) -> bytes:
         return self.rows[key].body
+
+    def state_of(self, key: str) -> str | None:
+        row = self.rows.get(key)
+        return None if row is None else row.state
 
     def blob(self, sha256: str) -> tuple[str, bytes]:
         return self.blobs[sha256]

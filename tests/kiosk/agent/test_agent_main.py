@@ -100,6 +100,32 @@ def test_sigterm_stops_cleanly(tmp_path: Path, county: FakeCounty) -> None:
     assert "agent stopped" in (tmp_path / "agent.log").read_text()
 
 
+def test_sigterm_ends_once_promptly_between_requests(tmp_path: Path, county: FakeCounty) -> None:
+    config, _ = make_env(tmp_path, county)
+    county.fail("slow", times=1000, delay=0.3)  # every answer takes 0.3 s: draining takes ~30 s
+    with open_store(config.data_dir, config.path(config.paths.data_key)) as store:
+        ids = [submit(store, make_draft(n)) for n in range(25)]
+    log = tmp_path / "agent.log"
+    proc = subprocess.Popen(agent_cmd(Path(config.source), "--once"), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=log.open("a"), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 15
+        while len(county.log) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert county.log, log.read_text()
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert proc.wait(timeout=5) == 0, log.read_text()
+        assert time.monotonic() - started < 2.0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert sum(county.created[t] for t in ids) < 5 and not county.beacons
+    with open_store(config.data_dir, config.path(config.paths.data_key)) as store:
+        status = store.outbox.status(now())
+    assert status.dead == 0 and status.pending + status.delivered == 25
+
+
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path, county: FakeCounty) -> None:
     config, _ = make_env(tmp_path, county, beacon_interval_s=5, retry_cap_s=1, read_timeout_s=0.3)

@@ -242,3 +242,35 @@ def test_a_redirect_is_not_followed(county: FakeCounty, client: CountyClient) ->
         client.get_catalog()
     assert err.value.reason.startswith("http_302")
     assert len(county.log) == 1
+
+
+def test_a_proxys_date_header_cannot_pull_the_offset_off_the_backends_clock(county: FakeCounty,
+                                                                              client: CountyClient) -> None:
+    """The backend's clock is 1000 s ahead; a proxy in between stamps Date with the real time."""
+    county.skew_s = 1000.0
+    county.proxy_date_skew_s = 0.0
+    with pytest.raises(ClockSkew):
+        client.get_catalog()
+    assert abs(client.clock_skew_s - 1000) <= 2
+    for _ in range(4):  # every later request is signed right: no clock_skew, no flapping
+        assert client.get_catalog().etag
+        assert abs(client.clock_skew_s - 1000) <= 2
+    assert [status for _, _, status in county.log] == [401, 200, 200, 200, 200]
+    county.skew_s = 1100.0  # the backend's clock really moves: the proxy's Date cannot tell,
+    client.get_catalog()  # but it is still inside the window, and the next clock_skew teaches it
+    county.skew_s = 1500.0
+    with pytest.raises(ClockSkew):
+        client.get_catalog()
+    assert abs(client.clock_skew_s - 1500) <= 2 and client.get_catalog().etag
+
+
+def test_a_beacon_answer_is_read_without_its_commands(county: FakeCounty, client: CountyClient, env,
+                                                      store) -> None:
+    from kiosk.agent.runner import Agent
+
+    county.queue_raw_command(DEVICE_ID, {"id": "x" * 500, "type": ["no"]})
+    county.queue_command(DEVICE_ID, "c1", "reload_catalog")
+    beacon = Agent(env[0], store.outbox, store.kv, client).beacons.build([])
+    answer = client.post_beacon(beacon)
+    assert answer.server_time.tzinfo is not None and len(answer.commands) == 2
+    assert "x" * 500 not in repr(answer)

@@ -128,3 +128,39 @@ def test_spool_survives_a_ui_crash_between_take_and_finish(tmp_path) -> None:
     assert CommandSpool(tmp_path).take() == [] and CommandSpool(tmp_path).unfinished() == []
     agent_side.forget("a1")
     assert agent_side.where("a1") is None
+
+
+def test_one_malformed_command_does_not_block_the_others(env, store, county) -> None:
+    long_id = "L" * 100  # the contract sets no limit on ids
+    county.queue_command(DEVICE_ID, "g1", "set_identity", {"maintainer": "新维护单位"})
+    county.queue_raw_command(DEVICE_ID, {"id": "bad1", "type": 5})
+    county.queue_raw_command(DEVICE_ID, {"type": "restart_app"})  # no id: cannot be acked
+    county.queue_raw_command(DEVICE_ID, "nonsense")
+    county.queue_raw_command(DEVICE_ID, {"id": "bad2", "type": "print_test_page", "args": [1, 2]})
+    county.queue_raw_command(DEVICE_ID, {"id": long_id, "type": "self_destruct"})
+    county.queue_command(DEVICE_ID, "g2", "self_destruct")
+    agent = make_agent(env, store)
+    assert agent.send_beacon() is True  # 200 with a valid server_time: delivered
+    assert agent.send_beacon() is True
+    acks = acks_in(county)
+    assert acks["g1"][0] is True and effective_identity(env[0].identity, store.kv).maintainer == "新维护单位"
+    assert acks["g2"] == (False, "unknown command type 'self_destruct'")
+    assert acks["bad1"][0] is False and "type" in acks["bad1"][1]
+    assert acks["bad2"][0] is False and "args" in acks["bad2"][1]
+    assert acks.get(long_id, (False,))[0] is False  # acked false, or skipped if the wire cannot carry it
+    assert set(acks) - {long_id} == {"g1", "g2", "bad1", "bad2"}
+    assert spool_of(env).take() == []  # the malformed print_test_page never reached the UI
+    agent.send_beacon()
+    assert sum(1 for a in county.command_acks if a["command_id"] == "bad1") == 1  # executed once
+
+
+def test_a_beacon_answer_without_a_valid_server_time_is_not_delivered(env, store, county) -> None:
+    from tests.support.fake_county_http import Answer
+
+    county.queue_command(DEVICE_ID, "h1", "self_destruct")
+    real = county.beacon
+    county.beacon = lambda device, body: Answer(200, {"server_time": "yesterday", "commands": []})
+    agent = make_agent(env, store)
+    assert agent.send_beacon() is False
+    county.beacon = real
+    assert agent.send_beacon() is True

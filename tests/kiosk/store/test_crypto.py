@@ -84,3 +84,22 @@ def test_repr_hides_key(tmp_path):
     path = tmp_path / "data.key"
     key = DataKey.load_or_create(path)
     assert path.read_bytes().hex() not in repr(key) and "secret" in repr(key)
+
+
+def test_load_never_creates_a_key(tmp_path):
+    path = tmp_path / "data.key"
+    with pytest.raises(CryptoError, match="missing") as err:
+        DataKey.load(path)
+    assert "kiosk-provision init" in str(err.value) and "\n" not in str(err.value)
+    assert not path.exists()
+    made = DataKey.load_or_create(path)
+    assert DataKey.load(path).fingerprint == made.fingerprint
+
+
+def test_fingerprint_names_the_key_and_tells_nothing_of_it(tmp_path):
+    path = tmp_path / "data.key"
+    key = DataKey.load_or_create(path)
+    raw = path.read_bytes()
+    assert len(key.fingerprint) == 16 and int(key.fingerprint, 16) >= 0
+    assert DataKey(raw).fingerprint == key.fingerprint != DataKey.generate().fingerprint
+    assert key.fingerprint not in raw.hex() and raw.hex()[:16] != key.fingerprint
