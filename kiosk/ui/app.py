@@ -1,0 +1,298 @@
+"""``KioskApp``: the thin shell. Builds the screens from ``screens.SCREENS``, switches them
+when the session changes state (``router``), runs the schedules (session tick 1 s,
+heartbeat and device health 5 s, command spool 1 s, network check 30 s) and hardens the
+window (full screen, borderless, no cursor, one touch provider, no screensaver; Escape
+and window close never quit — only the service menu, or ``restart_app``, ends the app).
+
+Start the kiosk with :func:`run` (``run(config)`` on real devices, ``run(simulate=True)``
+with every device emulated); it returns the process exit code (:data:`RESTART_EXIT`
+when a ``restart_app`` command asked systemd for a restart).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")  # never parse the kiosk's own command line
+
+from kivy.app import App  # noqa: E402  (no window is made by these imports)
+from kivy.clock import Clock  # noqa: E402
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # noqa: E402
+from kivy.uix.floatlayout import FloatLayout  # noqa: E402
+from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
+
+from kiosk.config import Config  # noqa: E402
+from kiosk.session import (BUSY, CAN_CANCEL, HOLDS_PERSONAL_DATA, FetchCertificate,  # noqa: E402
+                           InvalidTransition, PrintReceipt, QueryProgress, State, SubmitDraft)
+from kiosk.ui import router  # noqa: E402
+from kiosk.ui.screens import SCREENS, screen_class  # noqa: E402
+from kiosk.ui.strings import device_names, t  # noqa: E402
+from kiosk.ui.theme import make_theme  # noqa: E402
+from kiosk.ui.widgets.countdown import CountdownOverlay  # noqa: E402
+
+log = logging.getLogger(__name__)
+RESTART_EXIT = 75  # EX_TEMPFAIL: systemd's Restart=on-failure (or always) starts us again
+WEEKDAYS = "一二三四五六日"
+
+
+def configure_kivy(hardened: bool = True) -> None:
+    """Kivy settings that must be in place before the window exists.
+
+    Input: SDL2's own provider (added by the window) delivers the touch screen's fingers;
+    any other provider on top would deliver each tap twice. Only a windowed (development)
+    kiosk adds the mouse, with multitouch emulation off.
+    """
+    from kivy.config import Config as KivyConfig
+
+    KivyConfig.set("kivy", "exit_on_escape", "0")
+    KivyConfig.set("graphics", "allow_screensaver", "0")
+    for option in KivyConfig.options("input"):
+        KivyConfig.remove_option("input", option)
+    if hardened:
+        KivyConfig.set("graphics", "fullscreen", "auto")
+        KivyConfig.set("graphics", "borderless", "1")
+        KivyConfig.set("graphics", "show_cursor", "0")
+    else:
+        KivyConfig.set("graphics", "fullscreen", "0")
+        KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+
+
+
+#: Until a screen module performs these, a busy state without a handler fails safely.
+FAIL_SAFE = {SubmitDraft: lambda s: s.submit_failed(),
+             PrintReceipt: lambda s: s.receipt_printed(False),
+             FetchCertificate: lambda s: s.certificate_printed(False),
+             QueryProgress: lambda s: s.progress_answered(0)}
+
+
+def _window():
+    from kivy.core.window import Window  # made here, after configure_kivy()
+
+    return Window
+
+
+class KioskRoot(FloatLayout):
+    """The screens with the idle countdown on top; every touch counts as activity."""
+
+    def on_touch_down(self, touch):
+        App.get_running_app().activity()
+        return super().on_touch_down(touch)
+
+
+class KioskApp(App):
+    title = "政务服务自助一体机"
+    clock_text = StringProperty("")
+    status_text = StringProperty("")
+    status_warn = BooleanProperty(False)
+    identity = ObjectProperty(None, allownone=True)
+    cancel_allowed = BooleanProperty(True)
+    #: What the visit is for when the session cannot say (``progress`` or ``rate``).
+    intent = StringProperty("")
+
+    def __init__(self, services, *, hardened: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.services, self.hardened = services, hardened
+        self.theme = make_theme()
+        self.exit_code = 0
+        self._events = []
+        self._unsubscribe = None
+
+    # -- building ------------------------------------------------------------------------
+    def build(self):
+        self.identity = self.services.identity
+        self.manager = ScreenManager(transition=NoTransition())
+        for name in SCREENS:
+            self.manager.add_widget(screen_class(name)(name=name))
+        self.overlay = CountdownOverlay()
+        self.overlay.bind(on_continue=lambda *_: self.resume())
+        root = KioskRoot()
+        root.add_widget(self.manager)
+        root.add_widget(self.overlay)
+        self._unsubscribe = self.services.session.subscribe(self._session_changed)
+        self.services.bind(maintenance=self._service_changed, network=self._service_changed,
+                           on_restart_requested=lambda *_: self.restart())
+        self.services.devices.bind(health=self._service_changed)
+        _window().bind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard)
+        self._update_status()
+        self._tick_clock()
+        self.show(self._home_name())
+        return root
+
+    def on_start(self):
+        """Start the devices and the schedules (the tests call this too)."""
+        if self.hardened:
+            _window().show_cursor = False
+        self.services.start()
+        self.services.resume_commands()
+        self.services.write_heartbeat()
+        self.services.check_network()
+        self._events = [Clock.schedule_interval(self.tick, 1.0),
+                        Clock.schedule_interval(lambda dt: self.services.write_heartbeat(), 5.0),
+                        Clock.schedule_interval(lambda dt: self.services.poll_spool(), 1.0),
+                        Clock.schedule_interval(lambda dt: self.services.check_network(), 30.0)]
+
+    def on_stop(self):
+        for event in self._events:
+            event.cancel()
+        self._events = []
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        _window().unbind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard)
+        self.services.stop()
+
+    def restart(self):
+        self.exit_code = RESTART_EXIT
+        self.stop()
+
+    # -- hardening -----------------------------------------------------------------------
+    def _refuse_close(self, *_args, **_kwargs):
+        return True  # window close never quits
+
+    def _on_keyboard(self, _window, key, *_args):
+        return key == 27  # Escape (and Android back) never quits
+
+    # -- screens -------------------------------------------------------------------------
+    @property
+    def current_screen(self):
+        return self.manager.current_screen
+
+    def show(self, name: str) -> None:
+        if self.manager.current == name:
+            self.manager.current_screen.refresh()
+        else:
+            self.manager.current = name
+
+    def _home_name(self) -> str:
+        s = self.services
+        return "out_of_service" if s.maintenance or not s.anything_servable() else "home"
+
+    def go_home(self) -> None:
+        """取消 / 返回首页: end the visit (wiped by the session) and show home."""
+        session = self.services.session
+        if session.state in CAN_CANCEL:
+            session.cancel()  # the listener shows home
+        elif session.state is State.HOME:
+            self.show(self._home_name())
+
+    def show_catalog(self, title: str, kind: str | None = None, category: str = "") -> None:
+        self.manager.get_screen("catalog").show(title, kind, category)
+        self.show("catalog")
+
+    def choose_item(self, item) -> None:
+        if not self.services.servable(item):
+            return
+        try:
+            self.services.session.choose(item)
+        except InvalidTransition:
+            self.go_home()
+
+    # -- the session ---------------------------------------------------------------------
+    def _session_changed(self, change) -> None:
+        new, session = change.new, self.services.session
+        self.cancel_allowed = new not in BUSY
+        if change.old in HOLDS_PERSONAL_DATA and new not in HOLDS_PERSONAL_DATA:
+            for screen in self.manager.screens:
+                screen.clear_personal()
+        if new is State.IDLE_WARNING:
+            self.overlay.show(session.seconds_left() or 0)
+            return
+        self.overlay.hide()
+        if new is State.HOME:
+            self.theme.set_elder(session.elder_mode)
+            self.intent = ""
+            self.show(self._home_name())
+            return
+        self.show(router.screen_for(new, self.manager.screen_names))
+        if new in BUSY:
+            action = session.action
+            Clock.schedule_once(lambda dt: self._perform(action), 0)
+
+    def _perform(self, action) -> None:
+        session = self.services.session
+        if action is None or session.action is not action:
+            return
+        if not self.services.perform(action):
+            FAIL_SAFE[type(action)](session)
+
+    def _service_changed(self, *_args) -> None:
+        """A device, the network or maintenance changed: status line, files, home screen."""
+        self._update_status()
+        self.services.write_heartbeat()
+        if self.services.session.state is State.HOME:
+            want = self._home_name()
+            if want == "out_of_service" or self.manager.current == "out_of_service":
+                self.show(want)
+
+    def activity(self) -> None:
+        session = self.services.session
+        if session.state is not State.IDLE_WARNING:
+            session.touch()
+
+    def resume(self) -> None:
+        """继续办理."""
+        if self.services.session.state is State.IDLE_WARNING:
+            self.services.session.touch()
+
+    # -- every second --------------------------------------------------------------------
+    def tick(self, _dt: float = 0) -> None:
+        session = self.services.session
+        session.tick()
+        if session.state is State.IDLE_WARNING:
+            self.overlay.seconds = session.seconds_left() or 0
+        self._tick_clock()
+        identity = self.services.identity
+        if identity != self.identity:
+            self.identity = identity
+
+    def _tick_clock(self) -> None:
+        now = self.services.wall()
+        self.clock_text = f"{now.month}月{now.day}日 周{WEEKDAYS[now.weekday()]}  {now:%H:%M}"
+
+    def _update_status(self) -> None:
+        s = self.services
+        net = {"ok": t("network_ok"), "down": t("network_down")}.get(s.network, t("network_unknown"))
+        down = s.devices.down()
+        dev = t("devices_some_down", names=device_names(down)) if down else t("devices_ok")
+        self.status_text = f"{net}    {dev}"
+        self.status_warn = bool(down) or s.network == "down"
+
+
+
+def run(config: Config | None = None, simulate: bool = False, windowed: bool = False,
+        window_size: tuple[int, int] = (1080, 1920)) -> int:
+    """Run the kiosk until ``restart_app`` (or the service menu) stops it; the exit code.
+
+    ``simulate``: every device emulated (the simulation rig); without ``config`` a
+    temporary one is made. ``windowed``: a development window of ``window_size`` with the
+    mouse, instead of the hardened full screen.
+    """
+    configure_kivy(hardened=not windowed)
+    if windowed:
+        from kivy.config import Config as KivyConfig
+
+        KivyConfig.set("graphics", "width", str(window_size[0]))
+        KivyConfig.set("graphics", "height", str(window_size[1]))
+    from kiosk.ui.services import Services, simulation_config
+    from kiosk.ui.theme import register_cjk_font
+
+    register_cjk_font()  # before any text texture exists
+    tmp = None
+    if config is None:
+        if not simulate:
+            raise ValueError("a config is needed unless simulating")
+        tmp = tempfile.TemporaryDirectory(prefix="kiosk-sim-")
+        config = simulation_config(Path(tmp.name))
+    services = Services.from_config(config, simulate=simulate)
+    app = KioskApp(services, hardened=not windowed)
+    try:
+        app.run()
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    log.info("kiosk UI stopped at %s", datetime.now().isoformat(timespec="seconds"))
+    return app.exit_code

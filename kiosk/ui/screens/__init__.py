@@ -1,0 +1,25 @@
+"""The screen registry: screen name → ``"module:Class"`` (imported when the app builds).
+
+To add a screen: write ``screens/<name>.py`` (a :class:`kiosk.ui.base.KioskScreen`
+subclass whose ``.kv`` sits beside it), add one line here, and remove the name from
+``router.PLANNED`` (``router.BUILT`` gains it). The router sends each session state to its
+screen by name (``router.SCREEN_FOR_STATE``); until a screen is registered the app shows
+``working`` in its place.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+SCREENS: dict[str, str] = {
+    "home": "kiosk.ui.screens.home:HomeScreen",
+    "catalog": "kiosk.ui.screens.catalog:CatalogScreen",
+    "guide": "kiosk.ui.screens.guide:GuideScreen",
+    "working": "kiosk.ui.screens.working:WorkingScreen",
+    "out_of_service": "kiosk.ui.screens.out_of_service:OutOfServiceScreen",
+}
+
+
+def screen_class(name: str) -> type:
+    module, _, cls = SCREENS[name].partition(":")
+    return getattr(import_module(module), cls)

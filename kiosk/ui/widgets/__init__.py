@@ -1,0 +1,1 @@
+"""Small reusable widgets, each with its ``.kv`` beside it (loaded when imported)."""
