@@ -45,8 +45,15 @@ test: setup
 test-fast: setup
 	$(PY) -m pytest -q -x -m "not slow"
 
+# With a display: the kiosk in a window, every device emulated. Without one (a server, CI):
+# the device simulation script, which drives every emulated device through its driver.
 run: setup
-	$(VENV)/bin/kiosk --simulate
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  $(VENV)/bin/kiosk --simulate --windowed; \
+	else \
+	  echo "no display here: playing the device simulation (kiosk --simulate --devices-only)"; \
+	  $(VENV)/bin/kiosk --simulate --devices-only; \
+	fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

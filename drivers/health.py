@@ -108,8 +108,9 @@ class Health:
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
-    def set(self, state: DeviceState, reason: str = "", **detail: Any) -> bool:
-        """Move to ``state`` (with detail keys to merge); True when anything changed."""
+    def set(self, state: DeviceState, reason: str = "", *, quiet: bool = False, **detail: Any) -> bool:
+        """Move to ``state`` (with detail keys to merge); True when anything changed.
+        ``quiet``: a change made on purpose (a driver stopped), logged at debug only."""
         state = DeviceState(state)
         with self._lock:
             old_state = self.state
@@ -124,7 +125,7 @@ class Health:
             self._changed_at = self.clock()
             report = self._snapshot_locked()
             listeners = list(self._listeners)
-        if state != old_state:
+        if state != old_state and not quiet:
             self._log_transition(old_state, state, reason)
         for listener in listeners:
             try:

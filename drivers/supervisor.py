@@ -91,7 +91,7 @@ class DeviceSupervisor:
                 self._thread = None
         with self._io_lock:
             self._disconnect_locked()
-        self.health.set(DeviceState.OFFLINE, "stopped")
+        self.health.set(DeviceState.OFFLINE, "stopped", quiet=True)
 
     def __enter__(self) -> "DeviceSupervisor":
         return self.start()

@@ -1,8 +1,10 @@
 """``kiosk``: the appliance's entry point.
 
-``kiosk --simulate`` runs with every device emulated. Until the citizen UI lands (its own
-issue), it plays the device simulation script and exits; ``kiosk --config FILE`` (real
-devices) arrives with the kiosk core.
+- ``kiosk --config FILE``: the citizen UI on the configured (real) devices.
+- ``kiosk --simulate``: the citizen UI with every device emulated behind its real driver.
+- ``kiosk --simulate --devices-only``: no screen: the device simulation played as a script
+  (each device driven through its real driver, printed line by line), for machines
+  without a display.
 """
 
 from __future__ import annotations
@@ -11,22 +13,55 @@ import argparse
 import logging
 import sys
 
+from kiosk.diag.output import one_line
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kiosk", description="政务服务自助一体机")
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {one_line(message)} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="kiosk", description="政务服务自助一体机")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--simulate", action="store_true", help="every device emulated")
-    mode.add_argument("--config", metavar="FILE", help="the kiosk on real devices")
+    mode.add_argument("--config", metavar="FILE", help="the kiosk on its configured devices")
+    parser.add_argument("--devices-only", action="store_true",
+                        help="with --simulate: no screen, play the device simulation script")
+    parser.add_argument("--windowed", action="store_true", help="a development window instead of full screen")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.config:
-        print("kiosk: running on real devices needs the kiosk core (not built yet)", file=sys.stderr)
-        return 2
-    from kiosk.simulation.demo import main as demo
+    return parser
 
-    return demo()
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    quiet = logging.ERROR if args.devices_only else logging.WARNING  # the script prints events itself
+    logging.basicConfig(level=logging.INFO if args.verbose else quiet,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.devices_only:
+        if not args.simulate:
+            print("kiosk: --devices-only goes with --simulate", file=sys.stderr)
+            return 2
+        from kiosk.simulation.demo import main as demo
+
+        return demo()
+    config = None
+    if args.config:
+        from kiosk.config import ConfigError, load_config
+
+        try:
+            config = load_config(args.config)
+        except ConfigError as err:
+            print(f"kiosk: {one_line(str(err))}", file=sys.stderr)
+            return 2
+    from kiosk.ui.app import run
+    from kiosk.ui.theme import FontMissing
+
+    try:
+        return run(config, simulate=args.simulate, windowed=args.windowed)
+    except FontMissing as err:
+        print(f"kiosk: {one_line(str(err))}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

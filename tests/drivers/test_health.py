@@ -104,3 +104,14 @@ def test_a_fresher_reason_is_kept_without_a_report():
     assert heard == [] and health.snapshot().reason == "grab busy"
     health.set(DeviceState.ONLINE)
     assert health.snapshot().reason == ""
+
+
+def test_a_change_made_on_purpose_is_not_a_warning(caplog):
+    health = Health("printer")
+    health.set(DeviceState.ONLINE)
+    caplog.set_level("DEBUG", logger="drivers.health")
+    heard = []
+    health.add_listener(heard.append)
+    health.set(DeviceState.OFFLINE, "stopped", quiet=True)
+    assert [r.levelname for r in caplog.records if r.levelname != "DEBUG"] == []
+    assert [r.state for r in heard] == [DeviceState.OFFLINE]  # listeners still hear it
