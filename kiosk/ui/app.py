@@ -281,17 +281,22 @@ def run(config: Config | None = None, simulate: bool = False, windowed: bool = F
     from kiosk.ui.theme import register_cjk_font
 
     register_cjk_font()  # before any text texture exists
-    tmp = None
+    tmp = county = None
     if config is None:
         if not simulate:
             raise ValueError("a config is needed unless simulating")
+        from kiosk.simulation.county import SimulatedCounty
+
         tmp = tempfile.TemporaryDirectory(prefix="kiosk-sim-")
-        config = simulation_config(Path(tmp.name))
+        county = SimulatedCounty(Path(tmp.name))
+        config = county.start(lambda url: simulation_config(Path(tmp.name), url))
     services = Services.from_config(config, simulate=simulate)
     app = KioskApp(services, hardened=not windowed)
     try:
         app.run()
     finally:
+        if county is not None:
+            county.stop()
         if tmp is not None:
             tmp.cleanup()
     log.info("kiosk UI stopped at %s", datetime.now().isoformat(timespec="seconds"))

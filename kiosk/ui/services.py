@@ -239,7 +239,7 @@ def _print_guide(services: Services, action: PrintGuide) -> None:
 ACTION_HANDLERS[PrintGuide] = _print_guide
 
 
-def simulation_config(folder: Path) -> Config:
+def simulation_config(folder: Path, backend_url: str = "http://127.0.0.1:8765") -> Config:
     """A config for ``kiosk --simulate`` (every device emulated) with its files in ``folder``."""
     from kiosk.config import load_config
 
@@ -259,10 +259,10 @@ scanner = { type = "emulated" }
 camera = { type = "emulated" }
 
 [backend]
-url = "http://127.0.0.1:8765"
+url = "%s"
 
 [paths]
 data_dir = "data"
 runtime_dir = "run"
-""", encoding="utf-8")
+""" % backend_url, encoding="utf-8")
     return load_config(path)
