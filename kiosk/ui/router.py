@@ -39,11 +39,12 @@ SCREEN_FOR_STATE: dict[State, str] = {
 
 #: Screens built now (their modules are in ``kiosk/ui/screens/``), besides those not tied
 #: to one state: ``catalog`` (browsing, in HOME) and ``out_of_service``.
-BUILT = frozenset({"home", "catalog", "guide", "working", "out_of_service"})
+BUILT = frozenset({"home", "catalog", "guide", "working", "out_of_service", "identify", "ineligible", "face",
+                   "form", "materials", "signature", "confirm", "receipt", "rating", "progress",
+                   "progress_result"})
 
 #: Screens still to come, one module each: ``screens/<name>.py`` + ``.kv``.
-PLANNED = frozenset({"identify", "ineligible", "face", "form", "materials", "signature",
-                     "confirm", "receipt", "rating", "progress", "progress_result"})
+PLANNED: frozenset[str] = frozenset()
 
 
 def screen_for(state: State, available: Collection[str]) -> str | None:

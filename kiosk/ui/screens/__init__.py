@@ -17,6 +17,17 @@ SCREENS: dict[str, str] = {
     "guide": "kiosk.ui.screens.guide:GuideScreen",
     "working": "kiosk.ui.screens.working:WorkingScreen",
     "out_of_service": "kiosk.ui.screens.out_of_service:OutOfServiceScreen",
+    "identify": "kiosk.ui.screens.identify:IdentifyScreen",
+    "ineligible": "kiosk.ui.screens.ineligible:IneligibleScreen",
+    "face": "kiosk.ui.screens.face:FaceScreen",
+    "progress": "kiosk.ui.screens.progress:ProgressScreen",
+    "progress_result": "kiosk.ui.screens.progress_result:ProgressResultScreen",
+    "form": "kiosk.ui.screens.form:FormScreen",
+    "materials": "kiosk.ui.screens.materials:MaterialsScreen",
+    "signature": "kiosk.ui.screens.signature:SignatureScreen",
+    "confirm": "kiosk.ui.screens.confirm:ConfirmScreen",
+    "receipt": "kiosk.ui.screens.receipt:ReceiptScreen",
+    "rating": "kiosk.ui.screens.rating:RatingScreen",
 }
 
 

@@ -1,0 +1,370 @@
+"""填写信息 (state FORM): the item's fields from the catalog, prefilled from the card.
+
+Each field is a :class:`FormFieldRow`, checked as it changes with ``kiosk.catalog.forms.validate``;
+its Chinese ``FieldError.text_zh`` shows under it once the citizen has finished it (the keypad
+says the value is complete, another field was picked, or 下一步 was tapped), and clears as soon
+as the value is right.
+
+How each kind of field is filled (there is never a system keyboard):
+
+- ``number``, ``phone``, ``id_number``, ``date``: tapping the field opens the on-screen
+  :class:`Keypad` (numbers are whole numbers; a date is typed as eight digits and shown as
+  ``2026-01-31``);
+- ``choice``: one big toggle button per option;
+- ``text`` and ``address``: the Chinese (pinyin) keyboard is a later issue. Until then such a
+  field shows its prefilled value with 如需修改请到窗口办理, or offers what the kiosk already
+  knows (an address field offers 同身份证住址, the card's address); a required one with
+  neither says this item must be finished at the window (本机暂不能输入文字…), an optional
+  one says it may be left empty. The future keyboard types through :meth:`FormScreen.set_text`.
+
+下一步 hands the values to ``session.form_submitted``; its ``FormErrors`` are shown per field.
+Nothing typed stays here when the screen is left or the visit ends (:meth:`clear_personal`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+
+from drivers.privacy import mask_name, mask_number
+from kiosk.catalog.forms import FieldError, FormErrors, validate
+from kiosk.session import InvalidTransition, SessionError, State
+from kiosk.ui.base import KioskScreen
+from kiosk.ui.widgets.buttons import BigButton
+from kiosk.ui.theme import TOUCH
+from kiosk.ui.widgets.keypad import Keypad, clean
+
+STRINGS: dict[str, str] = {
+    "form_title": "填写信息",
+    "form_intro": "申请人：{name}。请核对并填写以下信息，带“*”的必须填写。",
+    "form_intro_anon": "请核对并填写以下信息，带“*”的必须填写。",
+    "form_optional": "（选填）",
+    "form_tap_to_type": "点击此处，用下方数字键填写",
+    "form_tap_to_type_side": "点击此处，用右侧数字键填写",
+    "form_no_value": "（未填写）",
+    "form_keypad_for": "正在填写：{label}",
+    "form_keypad_idle": "点击需要填写数字的项目，这里会出现数字键",
+    "form_change_at_window": "如需修改请到窗口办理",
+    "form_same_as_card": "同身份证住址",
+    "form_no_text_input": "本机暂不能输入文字，此项请到便民服务中心窗口填写办理。",
+    "form_may_skip": "此项可不填。",
+    "form_fix_errors": "有{n}项需要修改，请看标红的提示。",
+    "back": "上一步",
+    "next": "下一步",
+}
+
+
+def _t(key: str, **values: Any) -> str:
+    text = STRINGS[key]
+    return text.format(**values) if values else text
+
+
+KEYPAD_MODES = {"number": "digits", "phone": "phone", "id_number": "id_number", "date": "digits"}
+
+
+def _date_shown(digits: str) -> str:
+    """``20260131`` → ``2026-01-31`` (partial input shown as far as it goes)."""
+    parts = [digits[:4], digits[4:6], digits[6:8]]
+    return "-".join(p for p in parts if p)
+
+
+class FormValueBox(ButtonBehavior, Label):
+    """The field's value; tapping a keypad field makes it the keypad's target."""
+
+    active = BooleanProperty(False)
+    empty = BooleanProperty(True)
+
+
+class FormChoice(ToggleButtonBehavior, Label):
+    value = StringProperty("")
+
+
+class FormFieldRow(BoxLayout):
+    """One field: its label, value (box or chips), help or note, and error."""
+
+    field = ObjectProperty(None)
+    label_text = StringProperty("")
+    shown = StringProperty("")
+    note = StringProperty("")
+    error = StringProperty("")
+    active = BooleanProperty(False)
+    kind = StringProperty("text")  # keypad | choice | text
+
+    def __init__(self, field, initial: str = "", offers: list[tuple[str, str]] | None = None,
+                 tap_hint: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.field = field
+        self.touched = False
+        self.raw = ""  # keypad digits, a choice, or the text
+        self.prefilled = bool(initial)
+        self.initial = str(initial or "")
+        self.kind = ("keypad" if field.type in KEYPAD_MODES
+                     else "choice" if field.type == "choice" else "text")
+        self.label_text = ("*" if field.required else "") + field.label + (
+            "" if field.required else _t("form_optional"))
+        self.chips: dict[str, FormChoice] = {}
+        self.value_box = FormValueBox()
+        self.tap_hint = tap_hint
+        box = self.ids.input
+        if self.kind == "choice":
+            for option in field.options:
+                self._chip(option, option, f"{field.name}-{id(self)}")
+        elif self.kind == "keypad":
+            box.add_widget(self.value_box)
+        else:
+            box.add_widget(self.value_box, index=len(box.children))  # above the offers
+            self.value_box.disabled = True  # shows only; nothing to type with yet
+            for label, value in offers or []:
+                self._chip(label, value, None)
+        self.set_value(initial, touched=False)
+
+    def _chip(self, label: str, value: str, group: str | None) -> None:
+        chip = FormChoice(text=label, value=value, group=group, allow_no_selection=False)
+        chip.bind(on_release=lambda c: self.set_value(c.value, touched=True))
+        self.ids.chips.add_widget(chip)
+        self.chips[value] = chip
+
+    # -- the value ------------------------------------------------------------------------
+    def value(self) -> str | None:
+        """The value for the session (None: left empty)."""
+        if not self.raw:
+            return None
+        return _date_shown(self.raw) if self.field.type == "date" else self.raw
+
+    def set_value(self, text: str, touched: bool = True) -> None:
+        text = str(text or "")
+        if self.kind == "keypad":
+            if self.field.type == "date":
+                text = text.replace("-", "").replace("/", "")
+            text = clean(KEYPAD_MODES[self.field.type], text, self.max_length())
+        self.raw = text
+        if touched:
+            self.touched = True
+        self._show()
+        self.check()
+
+    def max_length(self) -> int:
+        f = self.field
+        if f.type == "date":
+            return 8
+        if f.type == "number":
+            return len(str(int(f.maximum))) if f.maximum else 9
+        return 0
+
+    def _show(self) -> None:
+        shown = self.value() or ""
+        if self.prefilled and shown == self.initial:  # from the card: masked, as everywhere
+            if self.field.prefill == "name":
+                shown = mask_name(shown)
+            elif self.field.type == "id_number" or self.field.prefill == "id_number":
+                shown = mask_number(shown)
+        box = self.value_box
+        box.empty = not shown
+        if self.kind == "keypad":
+            box.text = shown or self.tap_hint
+        elif self.kind == "text":
+            box.text = shown or _t("form_no_value")
+        for value, chip in self.chips.items():
+            chip.state = "down" if value == self.raw and self.raw else "normal"
+        self.shown = shown
+        self._note()
+
+    def _note(self) -> None:
+        f = self.field
+        notes = [f.help] if f.help else []
+        if self.kind == "text":
+            if self.prefilled:
+                notes.append(_t("form_change_at_window"))
+            elif not self.raw and not self.chips:
+                notes.append(_t("form_no_text_input") if f.required else _t("form_may_skip"))
+        self.note = "；".join(n.rstrip("。") for n in notes) + ("。" if notes else "")
+
+    def check(self, force: bool = False) -> bool:
+        """Validate; show the problem if the citizen has finished the field (or ``force``)."""
+        if force:
+            self.touched = True
+        try:
+            validate(self.field, self.value())
+        except FieldError as err:
+            self.error = err.text_zh if self.touched else ""
+            return False
+        self.error = ""
+        return True
+
+    def show_error(self, err: FieldError) -> None:
+        self.touched = True
+        self.error = err.text_zh
+
+    def wipe(self) -> None:
+        self.raw = ""
+        self.shown = self.error = ""
+        self.value_box.text = ""
+        for chip in self.chips.values():
+            chip.state = "normal"
+
+
+class FormScreen(KioskScreen):
+    strings = STRINGS  # read by the .kv rule
+    intro = StringProperty("")
+    message = StringProperty("")
+    active_label = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.rows: dict[str, FormFieldRow] = {}
+        self.active: FormFieldRow | None = None
+        self._built_for: Any = None
+
+    def on_kv_post(self, base_widget):
+        super().on_kv_post(base_widget)
+        self.back_button = BigButton(text=_t("back"), kind="secondary")
+        self.back_button.bind(on_release=lambda *_: self.back())
+        self.next_button = BigButton(text=_t("next"), kind="primary")
+        self.next_button.bind(on_release=lambda *_: self.submit())
+        self.add_action(self.back_button)
+        self.add_action(self.next_button)
+        self.ids["back_button"], self.ids["next_button"] = self.back_button, self.next_button
+        # made here, not in the .kv rule: Keypad builds its keys in __init__
+        scale = self.app.theme.scale if self.app is not None else 1.0
+        keypad = Keypad(key_height=max(TOUCH, dp(76) * scale), font_size=dp(34) * scale)
+        self.ids.keypad_slot.add_widget(keypad)
+        self.ids["keypad"] = keypad
+        self.bind(active_label=lambda *_: setattr(keypad, "disabled", not self.active_label))
+        keypad.disabled = True
+        keypad.bind(text=self._typed, on_complete=self._complete)
+
+    # -- building -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        session = self.session
+        item = session.item
+        if session.state is not State.FORM or item is None:
+            return
+        self.title = f"{_t('form_title')}·{item.name}"
+        steps = session.steps
+        self.back_button.opacity = 1 if self._can_go_back(steps) else 0
+        self.back_button.disabled = not self._can_go_back(steps)
+        self.back_button.size_hint_x = 1 if self._can_go_back(steps) else 0.001
+        if not (self._built_for is session.item and self.rows):
+            self._build(item)  # else back from the idle countdown: keep what was typed
+        applicant = session.applicant
+        self.intro = (_t("form_intro", name=mask_name(applicant.name)) if applicant
+                      else _t("form_intro_anon"))
+
+    def _can_go_back(self, steps) -> bool:
+        return State.FORM in steps and steps.index(State.FORM) > 0 and \
+            steps[steps.index(State.FORM) - 1] is not State.IDENTIFY
+
+    def _build(self, item) -> None:
+        self.clear_personal()
+        values = self.session.form_values
+        applicant = self.session.applicant
+        hint = _t("form_tap_to_type" if self.portrait else "form_tap_to_type_side")
+        box = self.ids.fields
+        for field in item.fields:
+            initial = values.get(field.name)
+            initial = "" if initial is None else str(initial)
+            offers: list[tuple[str, str]] = []
+            if field.type == "address" and applicant is not None and applicant.address \
+                    and applicant.address != initial:
+                offers.append((_t("form_same_as_card"), applicant.address))
+            row = FormFieldRow(field, initial, offers, tap_hint=hint)
+            row.value_box.bind(on_release=lambda _b, r=row: self.select(r))
+            box.add_widget(row)
+            self.rows[field.name] = row
+        self._built_for = item
+        self.ids.scroll.scroll_y = 1
+        first = next((r for r in self.rows.values() if r.kind == "keypad" and not r.raw), None)
+        self.select(first)
+
+    # -- the keypad -----------------------------------------------------------------------
+    def select(self, row: FormFieldRow | None) -> None:
+        """Make ``row`` the keypad's target (None: no keypad field active)."""
+        old, keypad = self.active, self.ids.keypad
+        if row is old and row is not None:
+            return
+        if old is not None and old is not row:
+            old.active = old.value_box.active = False
+            if old.raw:
+                old.check(force=True)  # left after typing: say what is wrong
+        if row is None or row.kind != "keypad":
+            self.active, self.active_label = None, ""
+            keypad.unbind(text=self._typed)
+            keypad.clear()
+            keypad.bind(text=self._typed)
+            return
+        self.active = row
+        row.active = row.value_box.active = True
+        self.active_label = _t("form_keypad_for", label=row.field.label)
+        keypad.unbind(text=self._typed)
+        keypad.text = ""
+        if keypad.mode != KEYPAD_MODES[row.field.type]:
+            keypad.mode = KEYPAD_MODES[row.field.type]  # rebuilds the keys: only on change
+        if keypad.max_length != row.max_length():
+            keypad.max_length = row.max_length()
+        keypad.text = row.raw
+        keypad.bind(text=self._typed)
+        if self.ids.scroll.height and row.parent is not None:
+            self.ids.scroll.scroll_to(row, padding=20, animate=False)
+
+    def _typed(self, _keypad, text: str) -> None:
+        if self.active is not None:
+            self.active.set_value(text, touched=self.active.touched)
+            self.message = ""
+
+    def _complete(self, _keypad, _text: str) -> None:
+        if self.active is not None:
+            self.active.check(force=True)
+
+    def set_text(self, name: str, text: str) -> None:
+        """Type into a field from outside (the future pinyin keyboard, a test)."""
+        self.rows[name].set_value(text, touched=True)
+
+    # -- leaving --------------------------------------------------------------------------
+    def values(self) -> dict[str, Any]:
+        return {name: row.value() for name, row in self.rows.items() if row.value() is not None}
+
+    def submit(self) -> None:
+        if self.session.state is not State.FORM:
+            return
+        try:
+            self.session.form_submitted(self.values())
+        except FormErrors as errs:
+            for name, err in errs.errors.items():
+                if name in self.rows:
+                    self.rows[name].show_error(err)
+            self.message = _t("form_fix_errors", n=len(errs.errors))
+            first = next((r for r in self.rows.values() if r.error), None)
+            if first is not None:
+                self.ids.scroll.scroll_to(first, padding=20, animate=False)
+        except SessionError as err:
+            self.message = err.text_zh
+
+    def back(self) -> None:
+        try:
+            self.session.back()
+        except InvalidTransition:
+            pass
+
+    def on_leave(self, *args):
+        self.clear_personal()  # the values live in the session now; none stay on screen
+
+    def clear_personal(self) -> None:
+        self.select(None)
+        for row in self.rows.values():
+            row.wipe()
+        self.ids.fields.clear_widgets()
+        self.rows = {}
+        self.active = None
+        self._built_for = None
+        self.message = self.intro = ""
+        self.ids.keypad.clear()
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,105 @@
+"""暂不能办理 (state INELIGIBLE): why, in plain words, and what to do instead.
+
+Each ``Problem.text_zh`` from the eligibility check is shown as it is (they are written
+for the citizen), under the masked name and the item; then 您可以这样办: the item's
+受理地点 with address and phone (from its guide), its 咨询方式, and the 12345 hotline.
+One button: 返回首页 (``session.finish()``: the visit ends and is wiped).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from drivers.privacy import mask_name
+from kiosk.session import InvalidTransition, TERMINAL
+from kiosk.ui.base import KioskScreen
+
+STRINGS: dict[str, str] = {
+    "inel_title": "暂不能办理",
+    "inel_head": "{name}，您暂时不能在本机办理“{item}”",
+    "inel_head_anon": "您暂时不能在本机办理“{item}”",
+    "inel_why": "原因",
+    "inel_instead": "您可以这样办",
+    "inel_go_window": "请带上身份证原件，到以下地点办理或咨询：",
+    "inel_venue": "{name}\n地址：{address}",
+    "inel_venue_phone": "{name}\n地址：{address}\n电话：{phone}",
+    "inel_consult": "咨询电话：{text}",
+    "inel_hours": "工作时间：{text}",
+    "inel_hotline": "也可以拨打12345政务服务便民热线咨询。",
+    "inel_home": "返回首页",
+}
+
+
+def s(key: str, **values: Any) -> str:
+    text = STRINGS[key]
+    return text.format(**values) if values else text
+
+
+class InelPara(BoxLayout):
+    """One block of text: a bullet line or a venue (``strong`` for the reasons)."""
+
+    text = StringProperty("")
+    kind = StringProperty("plain")  # plain, reason, venue
+
+
+class IneligibleScreen(KioskScreen):
+    txt = staticmethod(s)  # the kv rule's strings
+    head = StringProperty("")
+
+    def on_kv_post(self, base_widget):
+        super().on_kv_post(base_widget)
+        self.cancel_text = s("inel_home")
+        self.title = s("inel_title")
+
+    def refresh(self) -> None:
+        session = self.session
+        item, applicant = session.item, session.applicant
+        reasons, ways = self.ids.reasons, self.ids.ways
+        reasons.clear_widgets()
+        ways.clear_widgets()
+        self.head = ""
+        if item is None:
+            return
+        self.head = (s("inel_head", name=mask_name(applicant.name), item=item.name)
+                     if applicant is not None else s("inel_head_anon", item=item.name))
+        for problem in session.problems:
+            reasons.add_widget(InelPara(text=problem.text_zh, kind="reason"))
+        guide = item.guide
+        ways.add_widget(InelPara(text=s("inel_go_window")))
+        for venue in guide.venues:
+            key = "inel_venue_phone" if venue.phone else "inel_venue"
+            ways.add_widget(InelPara(text=s(key, name=venue.name, address=venue.address,
+                                            phone=venue.phone), kind="venue"))
+        ways.add_widget(InelPara(text=s("inel_hours", text=guide.hours)))
+        consult = "；".join(c for c in guide.consult if "12345" not in c)
+        if consult:
+            ways.add_widget(InelPara(text=s("inel_consult", text=consult)))
+        ways.add_widget(InelPara(text=s("inel_hotline")))
+        self.ids.scroll.scroll_y = 1
+
+    def cancel(self) -> None:
+        """返回首页: the visit is over, nothing to lose (``finish`` ends and wipes it)."""
+        session = self.session
+        try:
+            if session.state in TERMINAL:
+                session.finish()
+                return
+        except InvalidTransition:
+            pass
+        self.app.go_home()
+
+    def clear_personal(self) -> None:
+        self.head = ""
+        self.ids.reasons.clear_widgets()
+        self.ids.ways.clear_widgets()
+
+    def on_leave(self, *args):
+        self.clear_personal()
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
