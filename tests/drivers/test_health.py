@@ -41,8 +41,13 @@ def test_time_of_last_change_moves_only_on_change():
     assert health.snapshot().changed_at == first == datetime(2026, 11, 22, 3, 0, 5, tzinfo=timezone.utc)
 
 
+def mine(caplog, device):
+    """Records about ``device`` only: other tests' driver threads may still be logging."""
+    return [r for r in caplog.records if r.args and r.args[0] == device]
+
+
 def test_failure_logged_once_and_recovery_once(caplog):
-    health = Health("scanner")
+    health = Health("health-test-scanner")
     health.set(DeviceState.ONLINE)
     caplog.set_level("DEBUG", logger="drivers.health")
     for _ in range(3):
@@ -50,8 +55,8 @@ def test_failure_logged_once_and_recovery_once(caplog):
     health.set(DeviceState.OFFLINE, "still gone")  # fault to fault: not a new warning
     for _ in range(3):
         health.set(DeviceState.ONLINE)
-    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
-    infos = [r for r in caplog.records if r.levelname == "INFO"]
+    warnings = [r for r in mine(caplog, "health-test-scanner") if r.levelname == "WARNING"]
+    infos = [r for r in mine(caplog, "health-test-scanner") if r.levelname == "INFO"]
     assert len(warnings) == 1 and "no_device" in warnings[0].getMessage()
     assert len(infos) == 1 and "recovered" in infos[0].getMessage()
 
@@ -107,11 +112,11 @@ def test_a_fresher_reason_is_kept_without_a_report():
 
 
 def test_a_change_made_on_purpose_is_not_a_warning(caplog):
-    health = Health("printer")
+    health = Health("health-test-printer")
     health.set(DeviceState.ONLINE)
     caplog.set_level("DEBUG", logger="drivers.health")
     heard = []
     health.add_listener(heard.append)
     health.set(DeviceState.OFFLINE, "stopped", quiet=True)
-    assert [r.levelname for r in caplog.records if r.levelname != "DEBUG"] == []
+    assert [r.levelname for r in mine(caplog, "health-test-printer") if r.levelname != "DEBUG"] == []
     assert [r.state for r in heard] == [DeviceState.OFFLINE]  # listeners still hear it

@@ -95,7 +95,7 @@ def test_a_corrupt_cache_is_ignored_with_a_log_line(tmp_path: Path, content: byt
     with caplog.at_level(logging.WARNING, logger="kiosk.catalog.loader"):
         store = CatalogStore(tmp_path)
     assert store.current() == SHIPPED and store.etag is None and store.source == "shipped"
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and r.name == "kiosk.catalog.loader"]
     assert len(warnings) == 1 and "ignored" in warnings[0].getMessage()
 
 
