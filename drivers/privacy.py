@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_name(name: str) -> str:
     """``张三`` → ``张*``, ``张小三`` → ``张*三``, ``欧阳小明`` → ``欧**明``; the middle never shows."""
@@ -29,3 +31,27 @@ def mask_code(text: str) -> str:
     if len(text) <= 4:
         return "*" * len(text)
     return f"{text[:4]}…({len(text)} chars)"
+
+
+_DISTRICT = re.compile(r"^.{2,}?(?:区|县|旗)")
+_CITY = re.compile(r"^.{2,}?市")
+
+
+def mask_phone(phone: str) -> str:
+    """``13800138000`` → ``138****8000``; a landline keeps only its last four."""
+    digits = str(phone).strip()
+    if len(digits) == 11 and digits.isdigit():
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def mask_address(address: str) -> str:
+    """Only the district shows: ``河南省郑州市二七区大学路12号`` → ``河南省郑州市二七区****``."""
+    text = str(address).strip()
+    if not text:
+        return ""
+    found = _DISTRICT.match(text) or _CITY.match(text)
+    keep = found.group(0) if found and len(found.group(0)) < len(text) else text[: min(6, len(text) // 2)]
+    return keep + "****"

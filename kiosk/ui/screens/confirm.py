@@ -21,7 +21,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from drivers.privacy import mask_name, mask_number
+from drivers.privacy import mask_address, mask_phone, mask_name, mask_number
 from kiosk.session import InputError, InvalidTransition, State, SubmitDraft
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.services import ACTION_HANDLERS
@@ -62,30 +62,6 @@ def s(key: str, **values: Any) -> str:
 
 # -- masking -----------------------------------------------------------------------------------
 _NUMBER_LABEL = re.compile(r"(证号|号码|卡号|账号|编号|身份证号)$")
-_DISTRICT = re.compile(r"^.{2,}?(?:区|县|旗)")
-_CITY = re.compile(r"^.{2,}?市")
-
-
-def mask_phone(phone: str) -> str:
-    """``13800138000`` → ``138****8000``; a landline keeps only its last four."""
-    digits = str(phone).strip()
-    if len(digits) == 11 and digits.isdigit():
-        return digits[:3] + "****" + digits[-4:]
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    return "*" * (len(digits) - 4) + digits[-4:]
-
-
-def mask_address(address: str) -> str:
-    """Only the district shows: ``河南省郑州市二七区大学路12号`` → ``河南省郑州市二七区****``."""
-    text = str(address).strip()
-    if not text:
-        return ""
-    found = _DISTRICT.match(text) or _CITY.match(text)
-    keep = found.group(0) if found and len(found.group(0)) < len(text) else text[: min(6, len(text) // 2)]
-    return keep + "****"
-
-
 def masked_value(field: Any, value: Any) -> str:
     """How one form value shows on the summary: personal ones masked, the rest as typed."""
     text = str(value if value is not None else "").strip()
