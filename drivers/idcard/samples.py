@@ -56,6 +56,11 @@ EXPIRED = _resident("周建国", "男", "汉", date(1970, 1, 1), "广东省深�
 LONG_TERM_CARD = _resident("陈德华", "男", "回", date(1950, 4, 12), "上海市浦东新区世纪大道200弄5号",
                            "310115195004120030", "上海市公安局浦东分局", date(2010, 8, 8), LONG_TERM)
 
+#: An 84-year-old resident of 二七区 (Zhengzhou): eligible for 高龄津贴; the guided tour's citizen.
+ZHANG_GUIYING = _resident("张桂英", "女", "汉", date(1942, 5, 18),
+                          "河南省郑州市二七区大学路街道大学中路36号院3号楼1单元502室",
+                          "410103194205180025", "郑州市公安局二七分局", date(2012, 7, 1), LONG_TERM)
+
 WITH_FINGERPRINT = IdCard(
     card_type=RESIDENT, name="林晓", gender="女", nation="壮", birth=date(2000, 2, 29),
     address="广东省广州市越秀区中山五路33号", id_number="440106200002291123",

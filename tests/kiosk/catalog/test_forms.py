@@ -136,10 +136,10 @@ ITEM = make_item("zz-gljt")
 
 
 def test_validate_all_gives_the_clean_form_without_empty_optionals() -> None:
-    values = {"address": "河南省郑州市二七区大学路88号", "community": "五里堡社区", "pension_insured": "是",
+    values = {"address": "河南省郑州市二七区大学路88号", "street": "五里堡街道", "community": "五里堡社区", "pension_insured": "是",
               "pay_method": "社会保障卡金融账户", "bank_name": "", "phone": "138 0013 8000"}
     assert validate_all(ITEM, values) == {
-        "address": "河南省郑州市二七区大学路88号", "community": "五里堡社区", "pension_insured": "是",
+        "address": "河南省郑州市二七区大学路88号", "street": "五里堡街道", "community": "五里堡社区", "pension_insured": "是",
         "pay_method": "社会保障卡金融账户", "phone": "13800138000"}
 
 
@@ -150,7 +150,7 @@ def test_validate_all_names_every_problem() -> None:
         validate_all(ITEM, values)
     errors = caught.value.errors
     assert {k: e.code for k, e in errors.items()} == {
-        "address": "too_short", "community": "required", "pension_insured": "bad_choice",
+        "address": "too_short", "street": "required", "pension_insured": "bad_choice",
         "pay_method": "required", "bank_account": "too_short", "phone": "bad_phone",
         "shoe_size": "unknown_field"}
     assert "13800" not in str(caught.value)
