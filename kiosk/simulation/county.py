@@ -4,6 +4,9 @@ temporary SQLite database, the machine enrolled with it, and the agent deliverin
 Everything real but the place: the same ``county`` app a pilot runs, the same Ed25519
 enrollment ``kiosk-provision init`` does, the same ``Agent`` loop ``kiosk-agent`` runs
 (here in a thread of the simulating process, so one command starts the whole demo).
+The machine reaches the backend through a :class:`~kiosk.simulation.relay.Relay` (its
+config holds the relay's URL), so cutting the relay is a network outage the agent and the
+UI both see.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import logging
 import threading
 import time
 from pathlib import Path
+
+from kiosk.simulation.relay import Relay
 
 log = logging.getLogger(__name__)
 
@@ -66,19 +71,23 @@ class SimulatedCounty:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.county = LoopbackCounty(folder)
+        self.relay: Relay | None = None
         self._stop = threading.Event()
         self._agent: threading.Thread | None = None
         self._store = None
 
     def start(self, config_for_url):
-        """Start the backend; ``config_for_url(url)`` makes the machine's config; the machine
-        is enrolled and its agent started. Returns the config."""
+        """Start the backend and the relay to it; ``config_for_url(url)`` makes the machine's
+        config (``url`` is the relay's); the machine is enrolled and its agent started.
+        Returns the config."""
         from kiosk.client import CountyClient
         from kiosk.crypto import DataKey
         from kiosk.signing import DeviceKey
 
         self.county.start()
-        config = config_for_url(self.county.url)
+        port = int(self.county.url.rsplit(":", 1)[1])
+        self.relay = Relay(("127.0.0.1", port)).start()
+        config = config_for_url(self.relay.url)
         key = DeviceKey.load_or_create(config.path(config.paths.device_key))
         DataKey.load_or_create(config.path(config.paths.data_key))
         client = CountyClient.from_config(config, key)
@@ -103,4 +112,6 @@ class SimulatedCounty:
             self._agent.join(30)
         if self._store is not None:
             self._store.close()
+        if self.relay is not None:
+            self.relay.stop()
         self.county.stop()

@@ -1,8 +1,9 @@
 """The device simulation played as a script: what ``kiosk --simulate --devices-only`` shows.
 
-Each step acts on an emulator (place a card, show a code, run out of paper, pull a
-cable) and waits for the real driver to report it, printing one line per event. Until
-the citizen UI exists this is what ``make run`` starts. Personal data is printed masked.
+Each step acts on an emulator through :class:`~kiosk.simulation.controls.SimControls`
+(place a card, show a code, run out of paper, pull a cable) — the same controls as the
+simulation keys and panel — and waits for the real driver to report it, printing one
+line per event. Personal data is printed masked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from drivers.idcard import samples
 from drivers.privacy import mask_name, mask_number
 from drivers.printer import PaperOut
 from kiosk.diag.printer import sample_receipt
+from kiosk.simulation.controls import SimControls
 from kiosk.simulation.rig import DeviceEvents, SimulatedDevices
 
 RECEIPT_NO = "ZZ-EQ-0001-20261122-000042"
@@ -41,6 +43,7 @@ class Demo:
             on_code=lambda code: put(("code", code)),
             on_health=lambda report: put(("health", report)),
         ))
+        self.controls = SimControls(self.rig)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -75,22 +78,22 @@ class Demo:
         return 0
 
     def steps(self) -> None:
-        rig = self.rig
+        rig, controls = self.rig, self.controls
         for name in ("idcard", "printer", "scanner", "camera"):
             driver = next(d for d in rig.drivers if d.name == name)
             if driver.health.state != DeviceState.ONLINE:
                 self.until_state(name, DeviceState.ONLINE)
         self.say(f"1. all devices online; reader SAM {rig.idcard.sam_id}")
 
-        rig.idcard_emu.place(samples.LI_XIAOMING)
+        controls.place_card(samples.LI_XIAOMING)
         card = self.expect("card")
         self.say(f"2. ID card read: {mask_name(card.name)} {mask_number(card.id_number)} "
                  f"({card.card_type}, valid to {card.to_dict()['valid_to']})")
-        rig.idcard_emu.lift()
+        controls.lift_card()
         self.expect("removed")
         self.say("3. ID card lifted")
 
-        rig.scanner_emu.scan(RECEIPT_NO.encode())
+        controls.show_code(RECEIPT_NO)
         code = self.expect("code", lambda c: c.source == "serial")
         self.say(f"4. serial scanner: {code.text}")
 
@@ -114,19 +117,19 @@ class Demo:
             self.say(f"      | {line}")
         self.say(f"      | [QR] {', '.join(printout.qr_codes)}")
 
-        rig.printer_emu.set_conditions(paper="out")
+        controls.paper_out()
         self.until_state("printer", DeviceState.USER_ERROR)
         try:
             rig.printer.print_document(sample_receipt())
             raise DemoFailed("printing with no paper was not refused")
         except PaperOut as err:
             self.say(f"9. paper out: print refused ({err.code})")
-        rig.printer_emu.set_conditions(paper="ok")
+        controls.paper_in()
         self.until_state("printer", DeviceState.ONLINE)
 
-        rig.scanner_emu.unplug()
+        controls.unplug("scanner")
         self.until_state("scanner", DeviceState.NO_DEVICE, DeviceState.OFFLINE)
-        rig.scanner_emu.plug()
+        controls.replug("scanner")
         self.until_state("scanner", DeviceState.ONLINE)
         self.say("10. scanner unplugged and back: reconnected by itself")
 
