@@ -9,6 +9,12 @@ Font: :func:`register_cjk_font` finds a CJK font at run time and registers it un
 Kivy's default name ``Roboto``, so every Label shows Chinese without naming a font. It
 must run before any text texture is made. No font → :class:`FontMissing`, naming the
 Debian package to install.
+
+A font *collection* (``.ttc``, what ``fonts-noto-cjk`` ships) holds several faces, and
+Kivy's SDL2 text provider always opens face 0 — in Noto Sans CJK that is the **Japanese**
+face (令, 门, 骨, 直 drawn the Japanese way). :func:`simplified_face` therefore copies the
+Simplified-Chinese face (family "… SC") out of the collection into a single-face file,
+once, in :func:`font_cache_dir`; on any failure the collection is used as it is.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import struct
 import subprocess
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -102,14 +110,154 @@ def _bold_of(path: str) -> str | None:
     return None
 
 
+_registered: dict[tuple, str] = {}
+
+
 def register_cjk_font() -> str:
-    """Register the CJK font as Kivy's default; returns its path. Call before any text."""
+    """Register the CJK font as Kivy's default; returns its path. Call before any text.
+
+    Idempotent: a second call (the app after the test harness, the tour) registers nothing
+    new and copies no face again."""
     from kivy.core.text import LabelBase
 
+    key = (tuple(SEARCH_PATHS), USE_FONTCONFIG)
+    if key in _registered:
+        return _registered[key]
     regular, bold = find_cjk_font()
-    LabelBase.register(FONT_NAME, fn_regular=regular, fn_bold=bold or regular)
+    regular = simplified_face(regular)
+    bold = simplified_face(bold) if bold else regular
+    LabelBase.register(FONT_NAME, fn_regular=regular, fn_bold=bold)
     log.info("CJK font: %s", regular)
+    _registered[key] = regular
     return regular
+
+
+# -- one face out of a font collection (.ttc) --------------------------------------------------
+#: Family-name words that mark a Simplified-Chinese face in a collection.
+_SIMPLIFIED_WORDS = ("SC", "CN", "GB")
+
+
+def font_cache_dir() -> Path:
+    """Where single faces are kept: $KIOSK_FONT_CACHE, else $XDG_CACHE_HOME/kiosk/fonts
+    (~/.cache/kiosk/fonts)."""
+    if os.environ.get("KIOSK_FONT_CACHE"):
+        return Path(os.environ["KIOSK_FONT_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kiosk" / "fonts"
+
+
+def simplified_face(path: str, cache_dir: Path | None = None) -> str:
+    """A single-face copy of the collection's Simplified-Chinese face, or ``path`` itself
+    (not a collection, face 0 is already Simplified, or the copy cannot be made)."""
+    if not path.lower().endswith((".ttc", ".otc")):
+        return path
+    try:
+        index = simplified_index(collection_families(path))
+        if not index:  # None (no SC face) or 0 (what SDL opens anyway)
+            return path
+        st = os.stat(path)
+        name = f"{Path(path).stem}-{index}-{st.st_size}-{int(st.st_mtime)}.otf"
+        for folder in (cache_dir or font_cache_dir(),
+                       Path(tempfile.gettempdir()) / f"kiosk-fonts-{os.getuid()}"):
+            try:
+                dest = folder / name
+                if not dest.is_file():
+                    folder.mkdir(parents=True, exist_ok=True)
+                    extract_face(path, index, dest)
+                    for old in folder.glob(f"{Path(path).stem}-{index}-*.otf"):
+                        if old != dest:  # from a font package since replaced
+                            old.unlink(missing_ok=True)
+                return str(dest)
+            except OSError as exc:
+                log.warning("font: cannot keep a face in %s (%s)", folder, exc)
+    except (OSError, ValueError, struct.error) as exc:
+        log.warning("font: cannot read the collection %s (%s)", path, exc)
+    log.warning("font: %s used as it is (face 0)", path)
+    return path
+
+
+def simplified_index(families: list[str]) -> int | None:
+    """The first face whose family names it Simplified (and is not monospaced)."""
+    for i, family in enumerate(families):
+        words = family.replace("-", " ").split()
+        if any(w in _SIMPLIFIED_WORDS for w in words) and "Mono" not in words:
+            return i
+    return None
+
+
+def _directory(f, offset: int) -> tuple[bytes, bytes, list[tuple[bytes, int, int, int]]]:
+    """An sfnt table directory: (version, search fields, [(tag, checksum, offset, length)])."""
+    f.seek(offset)
+    version, count = struct.unpack(">4sH", f.read(6))
+    search = f.read(6)
+    records = [struct.unpack(">4sIII", f.read(16)) for _ in range(count)]
+    return version, search, records
+
+
+def _face_offsets(f) -> list[int]:
+    f.seek(0)
+    tag, _version, count = struct.unpack(">4sII", f.read(12))
+    if tag != b"ttcf" or not 0 < count < 256:
+        raise ValueError("not a font collection")
+    return list(struct.unpack(f">{count}I", f.read(4 * count)))
+
+
+def collection_families(path: str) -> list[str]:
+    """The family name (name ID 1) of each face in a .ttc."""
+    families = []
+    with open(path, "rb") as f:
+        for offset in _face_offsets(f):
+            tables = {t: (o, n) for t, _c, o, n in _directory(f, offset)[2]}
+            families.append(_family(f, *tables[b"name"]) if b"name" in tables else "")
+    return families
+
+
+def _family(f, offset: int, length: int) -> str:
+    f.seek(offset)
+    table = f.read(length)
+    _fmt, count, strings = struct.unpack(">HHH", table[:6])
+    found = ""
+    for i in range(count):
+        platform, _enc, _lang, name_id, size, at = struct.unpack(
+            ">HHHHHH", table[6 + 12 * i:18 + 12 * i])
+        if name_id != 1:
+            continue
+        raw = table[strings + at:strings + at + size]
+        if platform in (0, 3):
+            return raw.decode("utf-16-be", "replace")
+        found = found or raw.decode("latin-1")
+    return found
+
+
+def extract_face(path: str, index: int, dest: Path) -> None:
+    """Write face ``index`` of the collection ``path`` as a single-face font at ``dest``
+    (tables copied byte for byte; written to a temporary name, then renamed)."""
+    with open(path, "rb") as f:
+        offsets = _face_offsets(f)
+        if not 0 <= index < len(offsets):
+            raise ValueError(f"no face {index}")
+        version, search, records = _directory(f, offsets[index])
+        records.sort()
+        at, layout = 12 + 16 * len(records), []
+        for tag, checksum, offset, length in records:
+            layout.append((tag, checksum, at, length, offset))
+            at += (length + 3) & ~3
+        tmp = dest.with_name(f"{dest.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as out:
+                out.write(struct.pack(">4sH", version, len(records)) + search)
+                for tag, checksum, new, length, _old in layout:
+                    out.write(struct.pack(">4sIII", tag, checksum, new, length))
+                for _tag, _checksum, _new, length, old in layout:
+                    f.seek(old)
+                    data = f.read(length)
+                    if len(data) != length:
+                        raise ValueError("collection is cut short")
+                    out.write(data + b"\0" * (-length % 4))
+            os.replace(tmp, dest)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
 
 
 # -- the scalable theme -----------------------------------------------------------------------
