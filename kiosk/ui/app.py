@@ -33,6 +33,7 @@ from kiosk.ui.screens import SCREENS, screen_class  # noqa: E402
 from kiosk.ui.strings import device_names, t  # noqa: E402
 from kiosk.ui.theme import make_theme  # noqa: E402
 from kiosk.ui.widgets.countdown import CountdownOverlay  # noqa: E402
+from kiosk.ui.widgets.forget import forget_shown_text  # noqa: E402
 
 log = logging.getLogger(__name__)
 RESTART_EXIT = 75  # EX_TEMPFAIL: systemd's Restart=on-failure (or always) starts us again
@@ -196,8 +197,7 @@ class KioskApp(App):
         new, session = change.new, self.services.session
         self.cancel_allowed = new not in BUSY
         if change.old in HOLDS_PERSONAL_DATA and new not in HOLDS_PERSONAL_DATA:
-            for screen in self.manager.screens:
-                screen.clear_personal()
+            self._wipe_personal()
         if new is State.IDLE_WARNING:
             self.overlay.show(session.seconds_left() or 0)
             return
@@ -211,6 +211,13 @@ class KioskApp(App):
         if new in BUSY:
             action = session.action
             Clock.schedule_once(lambda dt: self._perform(action), 0)
+
+    def _wipe_personal(self) -> None:
+        """The visit is over: every screen empties what showed the citizen, then Kivy
+        forgets the text it rendered (emptied labels' core text, the text caches)."""
+        for screen in self.manager.screens:
+            screen.clear_personal()
+        forget_shown_text([*self.manager.screens, self.overlay])
 
     def _perform(self, action) -> None:
         session = self.services.session

@@ -137,6 +137,8 @@ class CJKLabel(Label):
             core.text = self._wrapped
         elif not self.markup:
             core.text = self.text
+            if not self.text:  # emptied: keep nothing of what it showed
+                self._wrapped_for, self._wrapped = None, ""
         super().texture_update(*largs)
 
 
