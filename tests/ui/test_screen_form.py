@@ -141,6 +141,16 @@ def test_prefilled_value_is_shown_with_the_window_note(kiosk):
     row = screen.rows["address"]
     assert row.value() == samples.LI_XIAOMING.address
     assert "如需修改请到窗口办理" in row.note
+    assert row.shown == "北京市朝阳区****"  # masked on screen like everything from the card
+    assert not any("光华路" in text for text in kiosk.texts())
+
+
+def test_same_as_card_address_is_kept_whole_but_shown_masked(kiosk):
+    screen = to_form(kiosk)
+    row = screen.rows["house_address"]
+    tap_in_view(kiosk, screen, row.chips[samples.LI_XIAOMING.address])
+    assert row.value() == samples.LI_XIAOMING.address
+    assert not any("光华路" in text for text in kiosk.texts())
 
 
 def test_idle_countdown_and_continue_keep_what_was_typed(kiosk):

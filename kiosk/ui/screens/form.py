@@ -33,7 +33,7 @@ from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-from drivers.privacy import mask_name, mask_number
+from drivers.privacy import mask_address, mask_name, mask_number
 from kiosk.catalog.forms import FieldError, FormErrors, validate
 from kiosk.session import InvalidTransition, SessionError, State
 from kiosk.ui.base import KioskScreen
@@ -160,11 +160,14 @@ class FormFieldRow(BoxLayout):
 
     def _show(self) -> None:
         shown = self.value() or ""
-        if self.prefilled and shown == self.initial:  # from the card: masked, as everywhere
+        from_card = (self.prefilled and shown == self.initial) or (self.kind == "text" and shown in self.chips)
+        if from_card:  # read from the card (prefilled, or 同身份证住址): masked, as everywhere
             if self.field.prefill == "name":
                 shown = mask_name(shown)
             elif self.field.type == "id_number" or self.field.prefill == "id_number":
                 shown = mask_number(shown)
+            elif self.field.type == "address" or self.field.prefill == "address":
+                shown = mask_address(shown)
         box = self.value_box
         box.empty = not shown
         if self.kind == "keypad":
