@@ -46,13 +46,17 @@ test-fast: setup
 	$(PY) -m pytest -q -x -m "not slow"
 
 # With a display: the kiosk in a window, every device emulated. Without one (a server, CI):
-# the device simulation script, which drives every emulated device through its driver.
+# the guided tour under Xvfb, one scripted visit through every screen, pictures in $(TOUR_DIR).
+TOUR_DIR ?= tour
 run: setup
 	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 	  $(VENV)/bin/kiosk --simulate --windowed; \
 	else \
-	  echo "no display here: playing the device simulation (kiosk --simulate --devices-only)"; \
-	  $(VENV)/bin/kiosk --simulate --devices-only; \
+	  echo "no display here: playing the guided tour under Xvfb (kiosk --simulate --tour $(TOUR_DIR))"; \
+	  rm -f "$(TOUR_DIR)"/[0-9][0-9]-*.png "$(TOUR_DIR)"/failed-* "$(TOUR_DIR)"/receipt.bin && \
+	  xvfb-run -a -s "-screen 0 1080x1920x24" env SDL_VIDEODRIVER=x11 \
+	    $(VENV)/bin/kiosk --simulate --tour "$(TOUR_DIR)" && \
+	  echo "the tour's pictures (one per screen) and receipt.bin are in $$(cd "$(TOUR_DIR)" && pwd)/"; \
 	fi
 
 clean:

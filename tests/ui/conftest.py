@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,22 +48,14 @@ register_cjk_font()  # before any text texture
 from drivers.health import DeviceState, Health  # noqa: E402
 from kiosk.catalog.loader import load_shipped  # noqa: E402
 from kiosk.config import parse_config  # noqa: E402
+from kiosk.simulation.touch import (ManualClock, UiDriver, mount, unmount,  # noqa: E402,F401
+                                    window)
 
 PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
 _CATALOG = load_shipped()
 
 
-class FakeClock:
-    """A monotonic clock for the session: ``advance(seconds)``."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+FakeClock = ManualClock  # a monotonic clock for the session: ``advance(seconds)``
 
 
 class StubDriver:
@@ -117,74 +107,16 @@ def ui_config(folder: Path):
     }, "test")
 
 
-def window():
-    from kivy.base import EventLoop
-    from kivy.core.window import Window
+class Kiosk(UiDriver):
+    """The app under test and what a test needs to drive it (``idle``, ``tap``, ``wait``,
+    ``texts``, ``resize``, ``screenshot``: :class:`kiosk.simulation.touch.UiDriver`)."""
 
-    EventLoop.ensure_window()
-    if EventLoop.status != "started":
-        EventLoop.start()
-    return Window
-
-
-def _shown(widget) -> bool:
-    while widget is not None and widget is not widget.parent:
-        if widget.opacity == 0:
-            return False
-        widget = widget.parent
-    return True
-
-
-class Kiosk:
-    """The app under test and what a test needs to drive it."""
+    check_shown = False  # a test may tap what a citizen cannot see, to show nothing happens
 
     def __init__(self, app, services, clock: FakeClock, devices: dict[str, Any]) -> None:
-        self.app, self.services, self.clock, self.devices = app, services, clock, devices
+        super().__init__(app)
+        self.services, self.clock, self.devices = services, clock, devices
         self.session = services.session
-
-    @property
-    def screen(self):
-        return self.app.manager.current_screen
-
-    @property
-    def screen_name(self) -> str:
-        return self.app.manager.current
-
-    def idle(self, frames: int = 2) -> None:
-        from kivy.base import EventLoop
-
-        for _ in range(frames):
-            EventLoop.idle()
-
-    def tap(self, widget) -> None:
-        """A finger down and up at the widget's centre, through the window's dispatch."""
-        from kivy.tests.common import UnitTestTouch
-
-        self.idle(1)
-        x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
-        self.idle(2)
-
-    def wait(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Run frames until ``predicate()`` (a worker thread's result arriving)."""
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError("timed out waiting")
-            self.idle(1)
-
-    def texts(self, root=None) -> list[str]:
-        """Every visible label text under ``root`` (the current screen by default)."""
-        from kivy.uix.label import Label
-
-        root = root or self.screen
-        return [w.text for w in root.walk() if isinstance(w, Label) and w.text and _shown(w)]
-
-    def resize(self, size: tuple[int, int]) -> None:
-        window().size = size
-        self.idle(3)
 
 
 def build_kiosk(folder: Path, devices: dict[str, Any] | None = None, simulate: bool = False,
@@ -209,27 +141,16 @@ def build_kiosk(folder: Path, devices: dict[str, Any] | None = None, simulate: b
         config.data_dir.mkdir(parents=True, exist_ok=True)
         the_store = open_store(config.data_dir, config.path(config.paths.data_key), create_key=True)
     services = Services(config, hub, catalog=catalog or _CATALOG, store=the_store, monotonic=clock)
-    win = window()
-    win.size = size
+    window().size = size  # the window exists before the app makes any text
     app = KioskApp(services, hardened=False)
-    root = app.build()
-    app.root = root
-    win.add_widget(root)
-    app.dispatch("on_start")
+    mount(app, size)
     kiosk = Kiosk(app, services, clock, drivers)
     kiosk.idle(3)
     return kiosk
 
 
 def close_kiosk(kiosk: Kiosk) -> None:
-    from kivy.app import App
-    from kivy.base import EventLoop
-
-    kiosk.app.dispatch("on_stop")  # also resets the kv "app" proxy
-    window().remove_widget(kiosk.app.root)
-    EventLoop.touches.clear()
-    if App._running_app is kiosk.app:
-        App._running_app = None
+    unmount(kiosk.app)
 
 
 @pytest.fixture
