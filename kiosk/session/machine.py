@@ -4,8 +4,9 @@ Main path: choose → guide → identify (card or QR) → eligibility (checked a
 failure shows INELIGIBLE) → face → form → materials → signature → confirm → submitting
 → receipt → rating, skipping the steps an item does not need. Short paths: 一次性告知单
 (GUIDE → GUIDE_PRINT → GUIDE), certificates (identify → [face] → CERTIFICATE → end) and
-进度查询 (PROGRESS_QUERY → PROGRESS_LOOKUP → PROGRESS_RESULT). 预约代办 (``appointment``)
-and 一件事 (``bundle``) items take the main path.
+进度查询 (PROGRESS_QUERY → PROGRESS_LOOKUP → PROGRESS_RESULT [→ RATING of a case found]),
+which live in ``lookup.py``. 预约代办 (``appointment``) and 一件事 (``bundle``) items take the
+main path.
 
 Outside work is described by :attr:`Session.action` in the busy states and reported
 back by an event; see ``actions.py``. Every visit ends in HOME by ``_end``, which wipes
@@ -33,9 +34,10 @@ from pydantic import ValidationError
 from kiosk.catalog.model import Item, MaterialRequirement
 from kiosk.config import Session as SessionSettings
 from kiosk.draft import Blob, TransactionDraft
-from kiosk.session.actions import (Action, Change, FetchCertificate, PrintGuide, PrintReceipt,
-                                   QueryProgress, SubmitDraft)
+from kiosk.session.actions import (Action, Change, FetchCertificate, PrintReceipt, QueryProgress,
+                                   SubmitDraft)
 from kiosk.session.applicant import QrIdentity, applicant_from, prefill
+from kiosk.session.lookup import ShortPaths
 from kiosk.session.states import (ALLOWED, IDLE_WATCHED, InputError, InvalidTransition, State,
                                   steps_for)
 from kiosk.session.visit import Visit, check_blob
@@ -46,7 +48,7 @@ S = State
 Listener = Callable[[Change], None]
 
 
-class Session:
+class Session(ShortPaths):
     """The visit in progress (one object for the kiosk's life; each visit ends in HOME).
 
     Event methods raise :class:`InvalidTransition` when the state does not allow them and
@@ -115,14 +117,6 @@ class Session:
         return self._visit.receipt_ok
 
     @property
-    def guide_print_ok(self) -> bool | None:
-        return self._visit.guide_print_ok
-
-    @property
-    def progress_count(self) -> int | None:
-        return self._visit.progress_count
-
-    @property
     def steps(self) -> list[State]:
         return steps_for(self._visit.item) if self._visit.item else []
 
@@ -183,49 +177,15 @@ class Session:
             v.action = FetchCertificate(v.item, v.item.certificate_kind or "", v.applicant.id_number)
         self._go(new, "next")
 
-    # -- home, guide, short paths ---------------------------------------------------------
+    # -- home and guide (the short paths are in lookup.py) ---------------------------------
     def choose(self, item: Item) -> None:
         self._guard("choose")
         self._visit.item = item
         self._go(S.GUIDE, "choose")
 
-    def query_progress(self) -> None:
-        self._guard("query_progress")
-        self._go(S.PROGRESS_QUERY, "query_progress")
-
     def start(self) -> None:
         self._guard("start")
         self._go(S.IDENTIFY, "start")
-
-    def print_guide(self) -> None:
-        self._guard("print_guide")
-        assert self._visit.item is not None
-        self._visit.action = PrintGuide(self._visit.item)
-        self._go(S.GUIDE_PRINT, "print_guide")
-
-    def guide_printed(self, ok: bool) -> None:
-        self._guard("guide_printed")
-        self._visit.guide_print_ok, self._visit.action = bool(ok), None
-        self._go(S.GUIDE, "guide_printed")
-
-    def progress_by_number(self, text: str) -> None:
-        """A receipt number typed, or scanned from a receipt's QR code."""
-        self._guard("progress_by_number")
-        number = str(text).strip().upper()
-        if not is_txn_id(number):
-            raise InputError("bad_number", "这不是有效的受理编号，请核对回执上的编号。")
-        self._visit.action = QueryProgress(txn_id=number)
-        self._go(S.PROGRESS_LOOKUP, "progress_by_number")
-
-    def progress_answered(self, count: int) -> None:
-        """The county answered (``count`` cases found; the UI holds the masked answer)."""
-        self._guard("progress_answered")
-        self._visit.progress_count, self._visit.action = max(0, int(count)), None
-        self._go(S.PROGRESS_RESULT, "progress_answered")
-
-    def certificate_printed(self, ok: bool) -> None:
-        self._guard("certificate_printed")
-        self._end("finished" if ok else "certificate_failed")
 
     # -- identification and eligibility -------------------------------------------------
     def identified_by_card(self, card: Any) -> None:
@@ -367,7 +327,8 @@ class Session:
         self._go(S.RATING, "receipt_printed")
 
     def rate(self, score: int, reasons: list[str] | None = None, comment: str = "") -> RatingIn:
-        """好差评: ends the visit; the caller queues the rating (``Outbox.add_rating``)."""
+        """好差评 of the visit's transaction, or of the case taken by ``rate_case``: ends the
+        visit; the caller queues the rating (``Outbox.add_rating``)."""
         self._guard("rate")
         assert self._visit.txn_id is not None
         try:

@@ -27,7 +27,7 @@ class State(str, Enum):
     CONFIRM = "confirm"                  # 核对并承诺
     SUBMITTING = "submitting"            # the draft is being committed to the outbox
     RECEIPT = "receipt"                  # printing 受理回执
-    RATING = "rating"                    # 好差评
+    RATING = "rating"                    # 好差评 (after a receipt, or of a case found)
     CERTIFICATE = "certificate"          # fetching and printing a certificate
     PROGRESS_QUERY = "progress_query"    # 进度查询: type or scan the number, or show the card
     PROGRESS_LOOKUP = "progress_lookup"  # asking the county
@@ -100,6 +100,7 @@ ALLOWED: dict[str, frozenset[State]] = {
     "certificate_printed": frozenset({S.CERTIFICATE}),
     "progress_by_number": frozenset({S.PROGRESS_QUERY}),
     "progress_answered": frozenset({S.PROGRESS_LOOKUP}),
+    "rate_case": frozenset({S.PROGRESS_RESULT}),
     "finish": TERMINAL,
     "back": CAN_GO_BACK,
     "cancel": CAN_CANCEL,

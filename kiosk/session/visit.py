@@ -15,6 +15,7 @@ from typing import Any
 from kiosk.catalog.model import Item, MaterialRequirement
 from kiosk.draft import Blob, MaterialBlob, TransactionDraft
 from kiosk.session.actions import Action
+from kiosk.session.lookup import FoundCase
 from kiosk.session.states import InputError
 from kiosk.wire import BLOB_TYPES, MAX_BLOB_BYTES, Applicant
 
@@ -43,6 +44,8 @@ class Visit:
     receipt_ok: bool | None = None
     guide_print_ok: bool | None = None
     progress_count: int | None = None
+    found: list[FoundCase] = field(default_factory=list)  # cases of a progress answer to rate
+    rating_case: FoundCase | None = None                   # the one being rated
 
     def __repr__(self) -> str:
         code = self.item.code if self.item else None
@@ -63,8 +66,9 @@ class Visit:
         self.pages.clear()
         self.form.clear()
         self.problems.clear()
+        self.found.clear()
         for name in self.__dataclass_fields__:
-            if name not in ("form", "pages", "problems"):
+            if name not in ("form", "pages", "problems", "found"):
                 setattr(self, name, None)
 
     # -- materials ------------------------------------------------------------------------

@@ -66,8 +66,11 @@ def test_progress_and_rating_tiles_start_a_progress_query(kiosk):
     assert kiosk.screen_name == router.screen_for(State.PROGRESS_QUERY, SCREENS)
     kiosk.tap(kiosk.screen.ids.cancel_button)
     assert kiosk.session.state is State.HOME and kiosk.screen_name == "home"
+    assert "先查询您的办件" not in " ".join(kiosk.texts(kiosk.app.manager.get_screen("progress")))
     kiosk.tap(kiosk.screen.ids.tile_rating)
     assert kiosk.session.state is State.PROGRESS_QUERY and kiosk.app.intent == "rate"
+    assert kiosk.screen_name == "progress" and "好差评" in kiosk.screen.title
+    assert any("先查询您的办件，再进行评价" in text for text in kiosk.texts())
 
 
 def test_appointment_tile_goes_straight_to_the_only_appointment_item(kiosk):

@@ -31,10 +31,11 @@ TXN = "ZZ-EQ-0001-20261122-000042"
 
 @pytest.fixture(autouse=True)
 def _restore_handlers():
-    """The handlers register on import; leave the registry as other tests expect it."""
+    """The handlers register on import; leave the registry as other tests expect it: what
+    was there is put back, and what a screen module registered on its first import (during
+    the test) stays, since the module will not be imported again to register it."""
     before = dict(ACTION_HANDLERS)
     yield
-    ACTION_HANDLERS.clear()
     ACTION_HANDLERS.update(before)
 
 
@@ -142,7 +143,8 @@ def test_by_typed_number_shows_the_case_masked(kiosk, county, env):
     assert "欧**明" in text and "410102********1234" in text and NAME not in text and NUMBER not in text
     assert "承诺办结：" in text and "办理记录" in text
     assert "zz-gljt" not in text  # the catalog's name, never the code
-    assert result.rate_buttons == {}  # not come to rate
+    assert list(result.rate_buttons) == [TXN]  # 评价此件 is offered on every case found
+    assert result.rate_buttons[TXN].text == "评价此件" and result.message == ""  # no rating hint
     kiosk.tap(result.ids.done_button)
     nothing_personal_left(kiosk)
 
@@ -245,16 +247,20 @@ def test_again_starts_a_new_query(kiosk):
     assert kiosk.screen.keypad.text == "" and "000099" not in kiosk.screen.ids.number_label.text
 
 
-def test_rating_intent_offers_rate_and_explains(kiosk, county, env):
+def test_rating_intent_leads_from_the_result_to_rating(kiosk, county, env):
+    from kiosk.ui.theme import TOUCH
+
     put_case(county, env, 42)
     screen = open_progress(kiosk, "tile_rating")
-    assert "好差评" in screen.title
+    assert "好差评" in screen.title and "先查询您的办件，再进行评价" in screen.intro
     kiosk.services.devices._code(ScannedCode(TXN, TXN.encode(), "QRCode", "scanner"))
     result = answered(kiosk)
+    assert "评价此件" in result.message
     button = result.rate_buttons[TXN]
+    assert button.height >= TOUCH and button.width >= 2 * TOUCH
     kiosk.tap(button)
-    assert kiosk.session.state is State.PROGRESS_RESULT  # the session has no rating path here
-    assert "12345" in result.message
+    assert kiosk.session.state is State.RATING and kiosk.screen_name == "rating"
+    assert kiosk.session.rating_case.txn_id == TXN
 
 
 def test_cancel_wipes_what_was_typed(kiosk):
@@ -321,6 +327,7 @@ def test_pending_here_is_said_when_the_county_has_it_not_yet(make_kiosk, env, co
     answered(kiosk)
     assert shows(kiosk, "已受理（待上传）") and shows(kiosk, "联网后自动上报")
     assert kiosk.session.progress_count == 1
+    assert list(kiosk.screen.rate_buttons) == [txn_id]  # rated now, sent after the case
 
 
 @pytest.mark.parametrize("size", [conftest.PORTRAIT, conftest.LANDSCAPE], ids=["portrait", "landscape"])

@@ -4,6 +4,7 @@ in a worker thread, 跳过 ending the visit, and nothing left on the screen afte
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -151,3 +152,166 @@ def test_buttons_fit_the_window(screens, make_kiosk, size):
         assert 0 <= y and y + widget.height <= size[1] + 1, widget.text
     for toggle in screen.reason_toggles.values():
         assert toggle.height >= 64 and toggle.width >= 64
+
+
+# -- 好差评 of a case found by 进度查询 (home tile → query → result → 评价此件 → rating) ------------
+from drivers.idcard.samples import LI_XIAOMING  # noqa: E402
+from drivers.scanner.model import ScannedCode  # noqa: E402
+from tests.ui.test_screen_progress import (DEVICE_ID, NAME, NUMBER, TXN, answered,  # noqa: E402
+                                           county, county_config, env, open_progress, put_case)
+
+_FIXTURES = (county, env)  # used by pytest through their names
+
+
+def on_screen(kiosk) -> str:
+    return "\n".join(kiosk.texts())
+
+
+def deliver(kiosk, url: str, key) -> None:
+    """What the agent does: send the outbox's due rows to the county on loopback."""
+    from kiosk.agent.delivery import Deliverer
+    from kiosk.client import CountyClient
+
+    client = CountyClient(url, DEVICE_ID, key)
+    try:
+        Deliverer(kiosk.services.store.outbox, client, DEVICE_ID, retry_cap_s=1.0).deliver_due()
+    finally:
+        client.close()
+
+
+def rate_from_result(kiosk, txn_id: str):
+    result = kiosk.screen
+    kiosk.tap(result.rate_buttons[txn_id])
+    assert kiosk.session.state is State.RATING and kiosk.screen_name == "rating"
+    kiosk.idle(2)
+    return kiosk.screen
+
+
+def test_rate_a_case_found_by_its_receipt_number(make_kiosk, env, county):
+    put_case(county, env, 42)
+    kiosk = make_kiosk(store=True)
+    open_progress(kiosk, "tile_rating")
+    assert "先查询您的办件，再进行评价" in on_screen(kiosk)
+    kiosk.services.devices._code(ScannedCode(TXN, TXN.encode(), "QRCode", "scanner"))
+    answered(kiosk)
+    assert "评价此件" in on_screen(kiosk)
+    rating = rate_from_result(kiosk, TXN)
+    text = on_screen(kiosk)
+    assert "请您对这件办件进行评价" in text and "高龄津贴申领" in text and TXN in text
+    assert "欧**明" in text and "410102********1234" in text
+    assert NAME not in text and NUMBER not in text
+    assert "每件办件只能评价一次" in text
+    assert not rating.show_card and rating.printed_note == ""  # no receipt on this path
+    for score, words in LEVELS:
+        assert words in text and rating.level_buttons[score].height >= 64
+    kiosk.tap(rating.level_buttons[1])
+    kiosk.tap(rating.ids.submit_button)
+    assert kiosk.session.state is State.RATING and "请至少选择一个" in rating.message
+    kiosk.tap(rating.reason_toggles["指引不清"])
+    kiosk.tap(rating.ids.submit_button)
+    assert kiosk.session.state is State.HOME and kiosk.screen_name == "home"
+    body = queued(kiosk, TXN)
+    assert (body["txn_id"], body["score"], body["reasons"]) == (TXN, 1, ["指引不清"])
+    assert rating.case_text == "" and "欧**明" not in on_screen(kiosk)
+
+    deliver(kiosk, county.url, env)  # the fake county on loopback acknowledges it
+    assert kiosk.services.store.outbox.state_of("rating:" + TXN) == "delivered"
+    assert json.loads(county.ratings[TXN])["score"] == 1
+
+    # Once per case: coming back, the case says it was rated instead of offering 评价此件.
+    open_progress(kiosk, "tile_rating")
+    kiosk.services.devices._code(ScannedCode(TXN, TXN.encode(), "QRCode", "scanner"))
+    result = answered(kiosk)
+    assert result.rate_buttons == {} and kiosk.session.found_cases == ()
+    assert "本机已收到对这件办件的评价" in on_screen(kiosk) and "都已评价过" in result.message
+
+
+def test_rate_one_of_the_cases_found_by_id_card_or_skip(make_kiosk, env, county):
+    first = put_case(county, env, 7, LI_XIAOMING.name, LI_XIAOMING.id_number)
+    second = put_case(county, env, 8, LI_XIAOMING.name, LI_XIAOMING.id_number, code="zz-ydjyba")
+    kiosk = make_kiosk(store=True)
+    open_progress(kiosk, "tile_rating")
+    kiosk.services.devices._card(LI_XIAOMING)
+    result = answered(kiosk)
+    assert set(result.rate_buttons) == {first, second}
+    rating = rate_from_result(kiosk, second)
+    assert "异地就医备案" in rating.case_text and second in rating.case_text
+    assert "李*明" in rating.case_text and LI_XIAOMING.id_number not in on_screen(kiosk)
+    kiosk.tap(rating.ids.skip_button)  # 跳过: home, nothing queued
+    assert kiosk.session.state is State.HOME and kiosk.screen_name == "home"
+    kiosk.idle(3)
+    outbox = kiosk.services.store.outbox
+    assert outbox.state_of("rating:" + second) is None and outbox.state_of("rating:" + first) is None
+
+    open_progress(kiosk, "tile_rating")
+    kiosk.services.devices._card(LI_XIAOMING)
+    answered(kiosk)
+    rating = rate_from_result(kiosk, first)
+    kiosk.tap(rating.level_buttons[5])
+    kiosk.tap(rating.ids.submit_button)
+    assert queued(kiosk, first)["score"] == 5 and outbox.state_of("rating:" + second) is None
+
+
+def test_the_reference_county_takes_a_rating_of_another_kiosks_case_once(make_kiosk, env, tmp_path,
+                                                                          monkeypatch):
+    """The contract lets any enrolled kiosk rate any case the county knows, once: a case
+    made at another kiosk, found here by ID card, is rated here and stored (201); another
+    rating of it (another body) is refused with 409."""
+    from kiosk.catalog.loader import load_shipped
+    from kiosk.client import CountyClient, Final
+    from kiosk.session import Session
+    from kiosk.signing import DeviceKey
+    from kiosk.simulation.citizen import walk_visit
+    from kiosk.simulation.county import SimulatedCounty
+    from kiosk.ui.services import simulation_config
+    from kiosk.wiring import open_store
+    from sqlalchemy import text
+    from tests.ui import conftest
+
+    (tmp_path / "other").mkdir()
+    sim = SimulatedCounty(tmp_path / "other")  # the county, and another kiosk with its agent
+    other = sim.start(lambda url: simulation_config(tmp_path / "other", url))
+    try:
+        with open_store(other) as store:
+            def submit(draft):
+                done = store.outbox.submit(draft, other.identity.device_id, other.now())
+                return done.txn_id, done.accepted_at, False
+
+            made = walk_visit(Session(settings=other.session), load_shipped().get("zz-fwzlba"), submit,
+                              rating=None)
+            deadline = time.monotonic() + 30
+            while store.outbox.state_of(made) != "delivered" and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert store.outbox.state_of(made) == "delivered"
+
+        url = sim.county.url
+        monkeypatch.setattr(conftest, "ui_config", lambda folder: county_config(folder, url))
+        here = CountyClient(url, DEVICE_ID, env)
+        here.enroll(sim.county.token(), env.public_key_b64(), county_config(tmp_path, url).identity)
+        here.close()
+        kiosk = make_kiosk(store=True)
+        open_progress(kiosk, "tile_rating")
+        kiosk.services.devices._card(LI_XIAOMING)
+        result = answered(kiosk)
+        assert made in result.rate_buttons and made.startswith(other.identity.device_id)
+        rating = rate_from_result(kiosk, made)
+        kiosk.tap(rating.level_buttons[4])
+        kiosk.tap(rating.ids.submit_button)
+        queued(kiosk, made)
+        deliver(kiosk, url, env)
+        assert kiosk.services.store.outbox.state_of("rating:" + made) == "delivered"
+        with sim.county.database.engine.connect() as conn:
+            row = conn.execute(text("SELECT device_id, score FROM ratings WHERE txn_id = :t"),
+                               {"t": made}).one()
+        assert tuple(row) == (DEVICE_ID, 4)
+
+        key = DeviceKey.load_or_create(other.path(other.paths.device_key))
+        again = CountyClient.from_config(other, key)
+        second = json.dumps({"txn_id": made, "score": 5, "reasons": [], "comment": "",
+                             "rated_at": "2026-11-23T10:00:00+08:00"}).encode()
+        with pytest.raises(Final) as err:
+            again.post_rating(made, second)
+        again.close()
+        assert err.value.status == 409
+    finally:
+        sim.stop()

@@ -9,7 +9,9 @@
 Also the ``QueryProgress`` busy-state handler: the county is asked in a worker thread
 (``get_progress`` by number, ``query_progress`` by id number) with the config's timeouts;
 the answer (masked by ``kiosk.wire`` on parse) is kept on ``services`` for the result
-screen until the visit ends, and ``session.progress_answered(count)`` is reported. A
+screen until the visit ends, and ``session.progress_answered(count, rateable)`` is
+reported, ``rateable`` being the cases found that this kiosk has not rated (好差评: one
+rating per case, see ``kiosk.session.lookup``). A
 network failure is a calm 暂时无法查询 with count 0, never a crash. A number the county
 does not know yet but this machine accepted and has not sent is told as such.
 """
@@ -29,7 +31,7 @@ from kivy.uix.widget import Widget
 
 from kiosk import wire
 from kiosk.client import Final
-from kiosk.session import InputError, InvalidTransition, QueryProgress, State
+from kiosk.session import FoundCase, InputError, InvalidTransition, QueryProgress, State
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.screens.certificate import call_county  # also registers FetchCertificate
 from kiosk.ui.services import ACTION_HANDLERS
@@ -43,7 +45,7 @@ STRINGS: dict[str, str] = {
     "progress_title": "进度查询",
     "progress_title_rate": "好差评 · 查找办理过的事项",
     "progress_intro": "以下三种方式任选其一：",
-    "progress_intro_rate": "请先查到您办理过的事项，再进行评价。以下三种方式任选其一：",
+    "progress_intro_rate": "先查询您的办件，再进行评价。以下三种方式任选其一：",
     "progress_way_scan": "扫描回执上的二维码",
     "progress_way_scan_sub": "将受理回执上的二维码对准扫码口",
     "progress_way_card": "放置本人身份证",
@@ -91,13 +93,23 @@ class ProgressAnswer:
     cases: list[wire.Progress] = field(default_factory=list)
     local: LocalCase | None = None
     failed: bool = False
+    rated: set[str] = field(default_factory=set)  # numbers this kiosk holds a rating for
 
     @property
     def count(self) -> int:
         return len(self.cases) + (1 if self.local is not None else 0)
 
+    def rateable(self, services: Any) -> list[FoundCase]:
+        """The cases found that may be rated here: all but those rated from this kiosk."""
+        found = [FoundCase(c.txn_id, item_name(services, c.item_code, c.item_name),
+                           c.applicant.name, c.applicant.id_number) for c in self.cases]
+        if self.local is not None:
+            found.append(FoundCase(self.local.txn_id, self.local.item_name))
+        return [case for case in found if case.txn_id not in self.rated]
+
     def wipe(self) -> None:
         self.cases.clear()
+        self.rated.clear()
         self.local, self.number = None, ""
 
     def __repr__(self) -> str:
@@ -107,6 +119,14 @@ class ProgressAnswer:
 def progress_answer(services: Any) -> ProgressAnswer | None:
     """The answer of the visit under way (None before one came, and after the visit)."""
     return getattr(services, _ANSWER_ATTR, None)
+
+
+def item_name(services: Any, code: str, fallback: str) -> str:
+    """The catalog's name for an item (the county may send only its code)."""
+    for item in services.catalog.items:
+        if item.code == code:
+            return item.name
+    return fallback
 
 
 def forget_answer(services: Any) -> None:
@@ -142,12 +162,30 @@ def _pending_here(services: Any, number: str) -> LocalCase | None:
     return LocalCase(record.txn_id, record.item_name, record.accepted_at, record.promised_days)
 
 
+def _rated_here(services: Any, numbers: list[str]) -> set[str]:
+    """The numbers this kiosk has queued a rating for (the county refuses a second one)."""
+    store = getattr(services, "store", None)
+    if store is None:
+        return set()
+    try:
+        return {n for n in numbers if store.outbox.state_of("rating:" + n) is not None}
+    except Exception as err:
+        log.warning("outbox not readable: %s", type(err).__name__)
+        return set()
+
+
 # -- the busy-state handler ---------------------------------------------------------------------
 def _query_progress(services: Any, action: QueryProgress) -> None:
     session = services.session
     forget_answer(services)
 
     def work() -> ProgressAnswer:
+        answer = ask()
+        numbers = [case.txn_id for case in answer.cases]
+        answer.rated |= _rated_here(services, numbers + ([answer.local.txn_id] if answer.local else []))
+        return answer
+
+    def ask() -> ProgressAnswer:
         if action.txn_id:
             answer = ProgressAnswer("number", action.txn_id)
             try:
@@ -175,7 +213,7 @@ def _query_progress(services: Any, action: QueryProgress) -> None:
             return
         answer = value if ok else ProgressAnswer("number" if action.txn_id else "card", failed=True)
         _keep_answer(services, answer)
-        session.progress_answered(answer.count)
+        session.progress_answered(answer.count, answer.rateable(services))
 
     services.in_worker(work, done, "progress")
 

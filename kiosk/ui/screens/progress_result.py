@@ -4,28 +4,28 @@ masks on parse) — or 未查询到, or a calm 暂时无法查询 when the count
 
 The answer is the one the ``QueryProgress`` handler kept (``progress.progress_answer``);
 it is dropped when the visit ends, and every widget showing it is emptied on leaving.
-When the citizen came to rate (首页 好差评: ``app.intent == "rate"``) each case has a 评价
-button: the session's rating path takes it if the session offers one for a case found
-here (an event ``rate_case``), else the screen says how to rate it instead.
+Each case the session offers for rating (``session.found_cases``: those this kiosk has not
+rated) has a 评价此件 button, which takes it to RATING (``session.rate_case``); a case
+rated here before says so instead. When the citizen came to rate (首页 好差评:
+``app.intent == "rate"``) a line says to pick the case.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import ColorProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.receipts import local_time
-from kiosk.session import InvalidTransition, State
-from kiosk.session.states import ALLOWED
+from kiosk.session import InputError, InvalidTransition, State
 from kiosk.ui import theme
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.screens.progress import progress_answer
+from kiosk.ui.screens.progress import item_name, progress_answer
 from kiosk.ui.widgets.buttons import BigButton
 
 STRINGS: dict[str, str] = {
@@ -46,9 +46,10 @@ STRINGS: dict[str, str] = {
     "result_history": "办理记录",
     "result_pending_here": "已受理（待上传）",
     "result_pending_note": "本机已受理您的申请，联网后自动上报，上报后即可查到办理进度。",
-    "result_rate": "评价",
-    "result_rate_elsewhere": "本机只能在办理结束时当场评价。对这件事项的评价，"
-                             "请拨打12345热线，或到便民服务中心窗口填写评价。",
+    "result_rate": "评价此件",
+    "result_rate_pick": "请在要评价的办件下点“评价此件”。每件办件只能评价一次。",
+    "result_rated": "本机已收到对这件办件的评价，每件办件只能评价一次。",
+    "result_none_to_rate": "查到的办件都已评价过，每件办件只能评价一次。感谢您的评价！",
 }
 
 #: The county's statuses as the citizen reads them.
@@ -66,6 +67,14 @@ class ProgressCase(BoxLayout):
     status_color = ColorProperty(theme.PRIMARY)
     details = StringProperty("")
     history = StringProperty("")
+
+
+def _note(text: str, scale: float) -> Label:
+    note = Label(text=text, font_size=dp(24) * scale, bold=True, color=theme.OK,
+                 size_hint_y=None, halign="left")
+    note.bind(width=lambda w, width: setattr(w, "text_size", (width, None)),
+              texture_size=lambda w, size: setattr(w, "height", size[1] + dp(8)))
+    return note
 
 
 def _when(moment) -> str:
@@ -110,8 +119,9 @@ class ProgressResultScreen(KioskScreen):
                 self.summary, self.message = STRINGS["result_none_card"], STRINGS["result_none_card_more"]
             return
         self.summary, self.summary_color = STRINGS["result_found"].format(n=answer.count), theme.TEXT
+        offered = {case.txn_id for case in self.session.found_cases}
         for case in answer.cases:
-            self._add(self._case_widget(case), case.txn_id if rate else None)
+            self._add(self._case_widget(case), case.txn_id, offered, answer.rated)
         if answer.local is not None:
             local = answer.local
             self._add(ProgressCase(
@@ -119,15 +129,11 @@ class ProgressResultScreen(KioskScreen):
                 status_color=theme.PRIMARY,
                 details="\n".join([STRINGS["result_number"].format(v=local.txn_id),
                                    STRINGS["result_accepted"].format(v=_when(local.accepted_at))]),
-                history=STRINGS["result_pending_note"]), None)
+                history=STRINGS["result_pending_note"]), local.txn_id, offered, answer.rated)
+        if rate:
+            self.message = STRINGS["result_rate_pick" if offered else "result_none_to_rate"]
+            self.message_color = theme.ON_SECONDARY
         self.ids.scroll.scroll_y = 1
-
-    def _item_name(self, case) -> str:
-        """The catalog's name for the item (the county may send only its code)."""
-        for item in self.services.catalog.items:
-            if item.code == case.item_code:
-                return item.name
-        return case.item_name
 
     def _case_widget(self, case) -> ProgressCase:
         details = [STRINGS["result_number"].format(v=case.txn_id),
@@ -137,34 +143,34 @@ class ProgressResultScreen(KioskScreen):
         # a clerk's note may name the citizen unmasked: only the status and time are shown
         history = [f"{_when(h.at)}    {STATUS_ZH.get(h.status, h.status)}"
                    for h in sorted(case.history, key=lambda h: h.at)]
-        return ProgressCase(item_name=self._item_name(case),
+        return ProgressCase(item_name=item_name(self.services, case.item_code, case.item_name),
                             status_text=STATUS_ZH.get(case.status, ""),
                             status_color=STATUS_COLOR.get(case.status, theme.PRIMARY),
                             details="\n".join(details),
                             history="\n".join([STRINGS["result_history"] + "："] + history))
 
-    def _add(self, widget: ProgressCase, rate_txn: str | None) -> None:
-        if rate_txn is not None:
+    def _add(self, widget: ProgressCase, txn_id: str, offered: set[str], rated: set[str]) -> None:
+        if txn_id in offered:
             button = BigButton(text=STRINGS["result_rate"], kind="primary", size_hint_x=None,
-                               width=dp(260) * self.app.theme.scale)
+                               width=dp(300) * self.app.theme.scale)
             widget.ids.buttons.add_widget(Widget())
-            button.bind(on_release=lambda *_: self.rate(rate_txn))
+            button.bind(on_release=lambda *_: self.rate(txn_id))
             widget.ids.buttons.add_widget(button)
-            self.rate_buttons[rate_txn] = button
+            self.rate_buttons[txn_id] = button
+        elif txn_id in rated:
+            widget.ids.buttons.add_widget(_note(STRINGS["result_rated"], self.app.theme.scale))
         self.ids.cases.add_widget(widget)
         self.case_widgets.append(widget)
 
     # -- the buttons -----------------------------------------------------------------------
     def rate(self, txn_id: str) -> None:
-        session: Any = self.session
-        start = getattr(session, "rate_case", None)
-        if callable(start) and session.state in ALLOWED.get("rate_case", ()):
-            try:
-                start(txn_id)
-                return
-            except InvalidTransition:
-                pass
-        self.message, self.message_color = STRINGS["result_rate_elsewhere"], theme.ON_SECONDARY
+        """评价此件: the session takes the case to RATING."""
+        try:
+            self.session.rate_case(txn_id)
+        except InputError as err:
+            self.message, self.message_color = err.text_zh, theme.WARN
+        except InvalidTransition:
+            pass
 
     def done(self) -> None:
         if self.session.state is State.PROGRESS_RESULT:

@@ -2,7 +2,9 @@
 (``session.rate`` ends the visit; the rating is queued in the outbox in a worker thread) or
 跳过 (``session.finish()``; the frame's first button).
 
-When the 受理回执 did not print, the receipt is shown here on screen (``ReceiptCard`` with
+Reached from a progress answer (评价此件: ``session.rating_case``) the screen names the case
+— item, 受理编号 and the applicant as the county masked them — and says that a case is
+rated once. When the 受理回执 did not print, the receipt is shown here on screen (``ReceiptCard`` with
 the number as a QR code and whom to call) until the visit ends, so that the citizen can
 photograph it; when it printed, one line says to take it.
 """
@@ -44,6 +46,10 @@ STRINGS: dict[str, str] = {
     "rating_skip": "跳过",
     "rating_printed": "受理回执已打印，请从出纸口取走并妥善保管。",
     "rating_thanks_note": "评价不记名，仅用于改进服务。",
+    "rating_ask_case": "请您对这件办件进行评价",
+    "rating_case_number": "受理编号：{v}",
+    "rating_case_applicant": "申请人：{name}    证件号码：{number}",
+    "rating_once": "每件办件只能评价一次；如已在其他地方评价过，以第一次评价为准。",
 }
 
 
@@ -62,11 +68,15 @@ class ReasonToggle(ButtonBehavior, Label):
 
 
 class RatingScreen(KioskScreen):
+    S = STRINGS
     score = NumericProperty(0)
     message = StringProperty("")
     show_reasons = BooleanProperty(False)
     printed_note = StringProperty("")
     show_card = BooleanProperty(False)
+    ask = StringProperty(STRINGS["rating_ask"])
+    case_text = StringProperty("")
+    once_note = StringProperty("")
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
@@ -121,6 +131,7 @@ class RatingScreen(KioskScreen):
         session = self.session
         if session.state is not State.RATING:
             return
+        self._show_case(session.rating_case)
         info = receipt_info(session)
         printed = session.receipt_ok
         card = self.ids.card
@@ -134,6 +145,17 @@ class RatingScreen(KioskScreen):
             self.show_card = False
             self.printed_note = s("rating_printed") if printed else ""
         self.ids.scroll.scroll_y = self.ids.card_scroll.scroll_y = 1
+
+    def _show_case(self, case: Any) -> None:
+        """The case found by a progress query (masked by the session), or nothing."""
+        if case is None:
+            self.ask, self.case_text, self.once_note = s("rating_ask"), "", ""
+            return
+        lines = [case.item_name, s("rating_case_number", v=case.txn_id)]
+        if case.applicant_name or case.applicant_id_number:
+            lines.append(s("rating_case_applicant", name=case.applicant_name,
+                           number=case.applicant_id_number))
+        self.ask, self.case_text, self.once_note = s("rating_ask_case"), "\n".join(lines), s("rating_once")
 
     def on_enter(self, *args):
         self.services.bind(network=self._network_changed)
@@ -174,7 +196,8 @@ class RatingScreen(KioskScreen):
     def clear_personal(self) -> None:
         self.ids.card.clear()
         self.show_card = False
-        self.printed_note = self.message = ""
+        self.printed_note = self.message = self.case_text = self.once_note = ""
+        self.ask = s("rating_ask")
         self.score = 0
         self._show_score()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from kiosk.catalog.model import Item
 from kiosk.draft import Blob
-from kiosk.session import QrIdentity, Session, State
+from kiosk.session import FoundCase, QrIdentity, Session, State
 
 S = State
 CST = timezone(timedelta(hours=8))
@@ -136,6 +136,11 @@ def blob(fill: int = 0x5A, size: int = 64, content_type: str = "image/jpeg") -> 
 VALID_FORM = {"name": NAME, "id_number": ID_NUMBER, "address": ADDRESS, "phone": "13812345678"}
 
 
+def found_case(txn_id: str = TXN, name: str = NAME, number: str = ID_NUMBER) -> FoundCase:
+    """A case as a progress answer reports it (given unmasked here: the session masks)."""
+    return FoundCase(txn_id, "高龄津贴申领", name, number)
+
+
 def new_session(clock: FakeClock | None = None, **kw: Any) -> Session:
     clock = clock or FakeClock()
     return Session(eligibility=local_eligibility, validate_form=local_validate,
@@ -162,7 +167,7 @@ def drive_to(state: State, clock: FakeClock | None = None) -> Session:
         if state is not S.PROGRESS_QUERY:
             s.progress_by_number(TXN)
         if state is S.PROGRESS_RESULT:
-            s.progress_answered(1)
+            s.progress_answered(1, [found_case()])
         return s
     if state is S.IDLE_WARNING:
         s = drive_to(S.FORM, clock)

@@ -37,7 +37,7 @@ TABLE: dict[State, dict[str, Any]] = {
     S.PROGRESS_QUERY: {"identified_by_card": S.PROGRESS_LOOKUP, "identified_by_qr": S.PROGRESS_LOOKUP,
                        "progress_by_number": S.PROGRESS_LOOKUP, "back": S.HOME, "cancel": S.HOME},
     S.PROGRESS_LOOKUP: {"progress_answered": S.PROGRESS_RESULT},
-    S.PROGRESS_RESULT: {"finish": S.HOME, "cancel": S.HOME},
+    S.PROGRESS_RESULT: {"rate_case": S.RATING, "finish": S.HOME, "cancel": S.HOME},
     S.IDLE_WARNING: {"cancel": S.HOME, "touch": S.FORM},
 }
 for _row in TABLE.values():
@@ -74,6 +74,7 @@ FIRE: dict[str, Callable[[Session, FakeClock], Any]] = {
     "certificate_printed": lambda s, c: s.certificate_printed(True),
     "progress_by_number": lambda s, c: s.progress_by_number(TXN),
     "progress_answered": lambda s, c: s.progress_answered(1),
+    "rate_case": lambda s, c: s.rate_case(TXN),
     "finish": lambda s, c: s.finish(),
     "back": lambda s, c: s.back(),
     "cancel": lambda s, c: s.cancel(),

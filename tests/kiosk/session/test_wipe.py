@@ -14,7 +14,7 @@ import pytest
 from kiosk.draft import Blob
 from kiosk.session import HOLDS_PERSONAL_DATA, Session, State
 from tests.kiosk.session.builders import (ADDRESS, CERT, FULL, ID_NUMBER, NAME, TXN, FakeClock,
-                                          card, drive_to, new_session, qr)
+                                          card, drive_to, found_case, new_session, qr)
 
 S = State
 SECRETS = (NAME, ID_NUMBER, ADDRESS, "13812345678", "EID:7f3a9c")
@@ -150,9 +150,11 @@ def test_short_paths_wipe_too(path: str) -> None:
         s.query_progress()
         s.identified_by_card(the_card)
         assert strings_with_secrets(s)
-        s.progress_answered(1)
+        s.progress_answered(1, [found_case()])  # given unmasked: the session masks
         assert not strings_with_secrets(s)  # dropped as soon as the county answered
-        s.finish()
+        s.rate_case(TXN)
+        assert not strings_with_secrets(s) and s.rating_case.applicant_name == "欧**明"
+        s.rate(5)
     else:
         from tests.kiosk.session.builders import ELDER
         s.choose(CERT if path == "certificate" else ELDER)
