@@ -65,6 +65,13 @@ class WordIndex:
         return out
 
 
+def forget_typing() -> None:
+    """Drop the compiled search patterns (ours and ``re``'s own cache): they are made from
+    what a citizen typed, so the kiosk forgets them when a visit ends."""
+    _pattern.cache_clear()
+    re.purge()
+
+
 @lru_cache(maxsize=8192)
 def _pattern(classes: tuple[str, ...]) -> re.Pattern:
     parts = (c if len(c) == 1 else "[" + c + "]" for c in classes)

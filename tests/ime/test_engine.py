@@ -129,3 +129,13 @@ def test_a_chain_of_common_characters_does_not_beat_a_real_word(engine):
     whole = [c.text for c in engine.candidates("chushi", per_page=12).items if c.consumed == 6]
     assert "出是" not in whole[:8]
     assert {"初始", "出示", "厨师"} <= set(whole)
+
+
+def test_forget_typing_drops_the_patterns_made_from_what_was_typed(engine):
+    from kiosk.ime import index
+
+    engine.candidates("zhangguiying")
+    assert index._pattern.cache_info().currsize > 0
+    index.forget_typing()
+    assert index._pattern.cache_info().currsize == 0
+    assert engine.candidates("erqiqu").items[0].text == "二七区"  # still works afterwards
