@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 # libzbar0: pyzbar's decoder · fonts-noto-cjk: Chinese on screen · xvfb, xauth: a screen for
 # the UI tests and the tour · libmtdev1, libgl1: Kivy's SDL2 window · libglib2.0-0: OpenCV
 # postgresql: the county backend's tests run on it as well as on SQLite (.ci/postgres starts it)
-SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk xvfb xauth libmtdev1 libgl1 libglib2.0-0 postgresql
+# espeak-ng: the voice prompts (语音播报), rendered offline in Mandarin and English
+SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk xvfb xauth libmtdev1 libgl1 libglib2.0-0 postgresql espeak-ng
 export KIVY_NO_ARGS := 1
 export KIVY_NO_CONSOLELOG := 1
 

@@ -203,6 +203,37 @@ class Session(Strict):
     elder_idle_timeout_s: int = Field(180, ge=15, le=1800, description="idle timeout in 长辈模式")
 
 
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+        raise ValueError("a time of day as HH:MM (24-hour), e.g. 22:00")
+    return value
+
+
+#: A time of day, ``HH:MM`` on the 24-hour clock.
+ClockTime = Annotated[str, Field(min_length=5, max_length=5), AfterValidator(_clock_time)]
+#: An espeak-ng voice name (``cmn``, ``en``, ``en-us`` …): letters, digits, ``-``, ``+``, ``_``, ``/``.
+VoiceName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_+/\-]*$")]
+
+
+class Voice(Strict):
+    """语音播报: each screen's instruction spoken (espeak-ng, cached as WAV files).
+
+    Spoken on every screen while ``enabled`` (in 长辈模式 always, even when ``elder_only``);
+    the environment variable ``KIOSK_VOICE=off`` mutes it (the tests set it)."""
+
+    enabled: bool = Field(True, description="speak each screen's prompt")
+    elder_only: bool = Field(False, description="speak only in 长辈模式")
+    volume: int = Field(80, ge=0, le=100, description="playback volume, 0-100")
+    quiet_start: ClockTime = Field("22:00", description="quiet hours begin (local time, HH:MM)")
+    quiet_end: ClockTime = Field("07:00", description="quiet hours end (local time, HH:MM); "
+                                 "equal to quiet_start: no quiet hours")
+    quiet_volume: int = Field(30, ge=0, le=100, description="volume in quiet hours, 0-100 (0: silent)")
+    voice_zh: VoiceName = Field("cmn", description="espeak-ng voice for Chinese (Mandarin)")
+    voice_en: VoiceName = Field("en", description="espeak-ng voice for English")
+    rate_wpm: int = Field(140, ge=80, le=300, description="speaking rate, words per minute")
+    cache_dir: PathStr | None = Field(None, description="rendered prompts; default: <data_dir>/voice")
+
+
 class Retention(Strict):
     """How long data stays on the kiosk."""
 
@@ -221,6 +252,7 @@ class Config(Strict):
     agent: Agent = Agent()
     session: Session = Session()
     retention: Retention = Retention()
+    voice: Voice = Voice()
     _source: str = PrivateAttr("")
 
     @property

@@ -5,6 +5,14 @@ is 60 px, so :data:`TOUCH` is 64 px at scale 1. :class:`Theme` carries ``scale``
 长辈模式 grows text and targets (kv rules read ``app.theme.px(n)`` and ``app.theme.sp(n)``,
 which are bound to ``scale``).
 
+长辈模式 (:meth:`Theme.set_elder`): ``scale`` becomes :data:`ELDER_SCALE` (1.4: fonts and
+targets 1.4×, ``app.theme.touch`` too) and the colours switch to :data:`ELDER_COLOURS`:
+black text, dark grey instead of mid grey, stronger borders (``app.theme.border``,
+``app.theme.border_width``), white page. Each colour is a Kivy property named in lower
+case (``app.theme.text`` for :data:`TEXT`; ``ON_PRIMARY`` is ``app.theme.primary_text``:
+:func:`property_name`), so a kv rule that reads ``app.theme.text``
+follows the switch; the module constants (``theme.TEXT``) are the normal palette only.
+
 Font: :func:`register_cjk_font` finds a CJK font at run time and registers it under
 Kivy's default name ``Roboto``, so every Label shows Chinese without naming a font. It
 must run before any text texture is made. No font → :class:`FontMissing`, naming the
@@ -19,6 +27,7 @@ once, in :func:`font_cache_dir`; on any failure the collection is used as it is.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -46,10 +55,33 @@ WARN = (0.72, 0.12, 0.10, 1)
 OK = (0.10, 0.50, 0.22, 1)
 FOOTER = (0.90, 0.92, 0.95, 1)
 SCRIM = (0.0, 0.0, 0.0, 0.62)
+BORDER = (0.80, 0.84, 0.90, 1)  # a tile's outline
+
+#: 长辈模式's palette: what changes from the normal one (every text colour at least 7:1
+#: against its background, WCAG's AAA level; outlines dark enough to see).
+ELDER_COLOURS: dict[str, tuple[float, float, float, float]] = {
+    "BG": (1, 1, 1, 1),
+    "TEXT": (0, 0, 0, 1),
+    "MUTED": (0.16, 0.17, 0.20, 1),
+    "PRIMARY": (0.0, 0.25, 0.55, 1),
+    "HEADER": (0.0, 0.20, 0.45, 1),
+    "SECONDARY": (0.82, 0.88, 0.96, 1),
+    "ON_SECONDARY": (0.0, 0.10, 0.28, 1),
+    "DISABLED": (0.80, 0.81, 0.84, 1),
+    "ON_DISABLED": (0.20, 0.21, 0.24, 1),
+    "WARN": (0.60, 0.05, 0.03, 1),
+    "OK": (0.0, 0.36, 0.13, 1),
+    "FOOTER": (0.84, 0.87, 0.92, 1),
+    "BORDER": (0.12, 0.14, 0.18, 1),
+}
 
 #: Smallest touch target, in pixels at scale 1 (≥ 15 mm on the 21.5" panel).
 TOUCH = 64
-ELDER_SCALE = 1.25
+#: 长辈模式: fonts and touch targets this many times their normal size (issue 6: ≥ 1.4×).
+ELDER_SCALE = 1.4
+#: An outline's width in dp, normally and in 长辈模式.
+BORDER_WIDTH = 1.5
+ELDER_BORDER_WIDTH = 3.0
 
 # -- fonts ------------------------------------------------------------------------------------
 FONT_NAME = "Roboto"  # Kivy's default: registering over it reaches every Label
@@ -261,15 +293,52 @@ def extract_face(path: str, index: int, dest: Path) -> None:
 
 
 # -- the scalable theme -----------------------------------------------------------------------
+def colour_names() -> list[str]:
+    """The palette's names (``TEXT``, ``MUTED`` …): every RGBA constant of this module."""
+    return [key for key, value in globals().items()
+            if key.isupper() and isinstance(value, tuple) and len(value) == 4]
+
+
+def property_name(name: str) -> str:
+    """The Theme property of a colour: ``TEXT`` → ``text``; ``ON_PRIMARY`` → ``primary_text``
+    (Kivy would take a property called ``on_primary`` for the handler of ``primary``)."""
+    lower = name.lower()
+    return f"{lower[3:]}_text" if lower.startswith("on_") else lower
+
+
+def palette(elder: bool) -> dict[str, tuple[float, float, float, float]]:
+    """Every colour by name, normal or 长辈模式."""
+    normal = {name: globals()[name] for name in colour_names()}
+    return {**normal, **ELDER_COLOURS} if elder else normal
+
+
+def contrast(fg: tuple, bg: tuple) -> float:
+    """WCAG contrast ratio of two opaque colours (1 … 21)."""
+    def luminance(c: tuple) -> float:
+        lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c[:3]]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@functools.cache
 def _theme_class():
     from kivy.event import EventDispatcher
     from kivy.metrics import dp
-    from kivy.properties import NumericProperty
+    from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 
     class Theme(EventDispatcher):
-        """Colours and sizes for kv rules; ``scale`` grows in 长辈模式."""
+        """Colours and sizes for kv rules; ``scale`` grows and the colours darken in 长辈模式."""
 
         scale = NumericProperty(1.0)
+        elder = BooleanProperty(False)
+        #: The smallest touch target in pixels, scaled (kv: ``max(app.theme.touch, …)``).
+        touch = NumericProperty(TOUCH)
+        border_width = NumericProperty(BORDER_WIDTH)
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._apply()
 
         def px(self, n: float, scale: float | None = None) -> float:
             """A length: ``n`` density-independent pixels, scaled."""
@@ -279,17 +348,21 @@ def _theme_class():
             """A font size (kv: ``font_size: app.theme.sp(28, app.theme.scale)`` binds)."""
             return dp(n) * (self.scale if scale is None else scale)
 
-        @property
-        def touch(self) -> float:
-            return max(TOUCH, dp(TOUCH)) * self.scale
-
         def set_elder(self, on: bool) -> None:
-            self.scale = ELDER_SCALE if on else 1.0
+            """长辈模式 on or off: sizes, target sizes, colours and outlines together."""
+            self.elder = bool(on)
+            self._apply()
 
-    for key, value in globals().items():
-        if key.isupper() and isinstance(value, tuple) and len(value) == 4:
-            setattr(Theme, key.lower(), value)
-    return Theme
+        def _apply(self) -> None:
+            self.scale = ELDER_SCALE if self.elder else 1.0
+            self.touch = max(TOUCH, dp(TOUCH)) * self.scale
+            self.border_width = dp(ELDER_BORDER_WIDTH if self.elder else BORDER_WIDTH)
+            for name, value in palette(self.elder).items():
+                setattr(self, property_name(name), value)
+
+    # one ColorProperty per colour (``text``, ``muted`` …), made with the class so Kivy sees them
+    attrs = {property_name(name): ColorProperty(list(globals()[name])) for name in colour_names()}
+    return type("Theme", (Theme,), attrs)
 
 
 def make_theme():

@@ -206,3 +206,38 @@ def test_bad_timezone_is_one_line(tmp_path, zone):
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, f'timezone = "{zone}"\n' + GOOD))
     assert ": timezone: " in str(err.value) and "\n" not in str(err.value)
+
+
+# -- [voice] --------------------------------------------------------------------------------
+def test_voice_defaults_are_on_with_quiet_nights(tmp_path):
+    voice = load_config(write(tmp_path, GOOD)).voice
+    assert voice.enabled and not voice.elder_only
+    assert (voice.volume, voice.quiet_start, voice.quiet_end, voice.quiet_volume) == (80, "22:00", "07:00", 30)
+    assert (voice.voice_zh, voice.voice_en, voice.rate_wpm, voice.cache_dir) == ("cmn", "en", 140, None)
+    for name, field in type(voice).model_fields.items():
+        assert field.description, name  # documented like every section
+
+
+def test_voice_section_is_read(tmp_path):
+    text = GOOD + '\n[voice]\nvolume = 55\nquiet_start = "21:30"\nquiet_end = "06:45"\nquiet_volume = 0\nelder_only = true\n'
+    voice = load_config(write(tmp_path, text)).voice
+    assert (voice.volume, voice.quiet_start, voice.quiet_end, voice.quiet_volume, voice.elder_only) == (
+        55, "21:30", "06:45", 0, True)
+
+
+@pytest.mark.parametrize("line, key", [
+    ("volume = 101", "voice.volume"),
+    ("volume = -1", "voice.volume"),
+    ("quiet_volume = 150", "voice.quiet_volume"),
+    ('quiet_start = "24:00"', "voice.quiet_start"),
+    ('quiet_end = "7:00"', "voice.quiet_end"),
+    ('quiet_end = "07:60"', "voice.quiet_end"),
+    ('voice_zh = "-v en"', "voice.voice_zh"),
+    ('voice_en = ""', "voice.voice_en"),
+    ("rate_wpm = 20", "voice.rate_wpm"),
+    ("speak = true", "voice.speak"),
+])
+def test_bad_voice_values_name_their_key(tmp_path, line, key):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, GOOD + f"\n[voice]\n{line}\n"))
+    assert "\n" not in str(err.value) and f": {key}: " in str(err.value)
