@@ -71,6 +71,7 @@ class Session(ShortPaths):
         self._listeners: list[Listener] = []
         self._state = S.HOME
         self.elder_mode = False
+        self._customised = False  # 长辈模式 or a language chosen at home (see customised())
         self._visit = Visit()
         self._resume: State | None = None
         self._warned_at: float | None = None
@@ -165,7 +166,7 @@ class Session(ShortPaths):
         self._visit.wipe()
         self._visit = Visit()
         self._resume = self._warned_at = None
-        self.elder_mode = False
+        self.elder_mode = self._customised = False
         self._go(S.HOME, reason)
 
     def _next_step(self, after: State) -> None:
@@ -352,6 +353,15 @@ class Session(ShortPaths):
         """长辈模式: the longer idle timeout; switched off when the visit ends."""
         self._guard("set_elder_mode")
         self.elder_mode = bool(on)
+        self._customised = self._customised or self.elder_mode
+        self._active()
+
+    def customised(self) -> None:
+        """The home screen was set up for one person (e.g. a language chosen) before any visit:
+        if they walk away, :meth:`tick` ends it like a visit so the next person finds the kiosk
+        as it always is."""
+        self._guard("customised")
+        self._customised = True
         self._active()
 
     def touch(self) -> None:
@@ -374,3 +384,6 @@ class Session(ShortPaths):
         elif (self._state is S.IDLE_WARNING and self._warned_at is not None
               and now - self._warned_at >= self.settings.idle_countdown_s):
             self._end("idle")
+        elif (self._state is S.HOME and self._customised
+              and now - self._last_active >= self.idle_timeout_s):
+            self._end("home_idle")  # 长辈模式 or a language left on by someone who walked away

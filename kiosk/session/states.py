@@ -107,6 +107,7 @@ ALLOWED: dict[str, frozenset[State]] = {
     "touch": _ALL,
     "tick": _ALL,
     "set_elder_mode": _ALL,
+    "customised": frozenset({S.HOME}),
 }
 
 

@@ -142,3 +142,34 @@ def test_elder_mode_switched_on_mid_visit_extends_the_wait() -> None:
     assert s.state is S.FORM
     s.tick(clock.advance(s.settings.elder_idle_timeout_s))
     assert s.state is S.IDLE_WARNING
+
+
+def test_elder_mode_left_on_at_home_by_someone_who_walked_away_is_switched_off() -> None:
+    clock = FakeClock()
+    settings = SessionSettings(idle_timeout_s=30, idle_countdown_s=10, elder_idle_timeout_s=300)
+    s = new_session(clock, settings=settings)
+    seen = []
+    s.subscribe(seen.append)
+    s.set_elder_mode(True)
+    s.tick(clock.advance(299))
+    assert s.state is S.HOME and s.elder_mode  # still within the (elder) idle time
+    s.tick(clock.advance(1))
+    assert s.state is S.HOME and not s.elder_mode and s.idle_timeout_s == 30
+    assert [c.reason for c in seen] == ["home_idle"]
+    s.tick(clock.advance(3600))  # an untouched home stays quiet: nothing to reset
+    assert [c.reason for c in seen] == ["home_idle"]
+
+
+def test_a_home_customised_then_left_ends_after_the_idle_time() -> None:
+    clock = FakeClock()
+    s = new_session(clock)
+    seen = []
+    s.subscribe(seen.append)
+    s.customised()  # e.g. English chosen on the home screen
+    s.tick(clock.advance(s.idle_timeout_s - 1))
+    assert seen == []
+    s.tick(clock.advance(1))
+    assert [(c.new, c.reason) for c in seen] == [(S.HOME, "home_idle")]
+    s.choose(FULL)
+    with pytest.raises(InvalidTransition):
+        s.customised()  # only at home

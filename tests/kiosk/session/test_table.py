@@ -19,7 +19,7 @@ SAME = "same"
 # state → {event: state after}. touch, tick and set_elder_mode are accepted everywhere
 # (touch in IDLE_WARNING resumes; drive_to reaches IDLE_WARNING from FORM).
 TABLE: dict[State, dict[str, Any]] = {
-    S.HOME: {"choose": S.GUIDE, "query_progress": S.PROGRESS_QUERY},
+    S.HOME: {"choose": S.GUIDE, "query_progress": S.PROGRESS_QUERY, "customised": S.HOME},
     S.GUIDE: {"start": S.IDENTIFY, "print_guide": S.GUIDE_PRINT, "back": S.HOME, "cancel": S.HOME},
     S.GUIDE_PRINT: {"guide_printed": S.GUIDE},
     S.IDENTIFY: {"identified_by_card": S.FACE, "identified_by_qr": S.FACE, "cancel": S.HOME},
@@ -81,6 +81,7 @@ FIRE: dict[str, Callable[[Session, FakeClock], Any]] = {
     "touch": lambda s, c: s.touch(),
     "tick": lambda s, c: s.tick(c.monotonic()),
     "set_elder_mode": lambda s, c: s.set_elder_mode(True),
+    "customised": lambda s, c: s.customised(),
 }
 
 
