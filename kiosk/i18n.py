@@ -6,6 +6,9 @@ language's files, and every language has the same keys as Chinese (a test checks
 Look a string up with :func:`tr` (``tr("cancel")``, ``tr("mat_page", n=1, m=3)``); the current
 language is process-wide (:func:`set_language`); the kiosk resets it to Chinese after each
 visit. A key missing from another language falls back to Chinese, never to the key itself.
+A file only Chinese has is exempt from the same-keys rule: ``paper.toml``, for printed paper
+(receipts, notices, certificates), an official record that is Chinese in every language.
+The screens reach this module through :mod:`kiosk.ui.strings` (a Kivy property for kv).
 """
 
 from __future__ import annotations

@@ -90,15 +90,9 @@ class Tour:
 
 def build_services(config, clock: ManualClock):
     """``Services.from_config(config, simulate=True)`` with the tour's idle clock."""
-    from kiosk.store import open_store
-    from kiosk.ui.devices import DeviceHub
     from kiosk.ui.services import Services
-    from kiosk.wiring import catalog_store
 
-    config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    store = open_store(config.data_dir, config.path(config.paths.data_key), create_key=True)
-    return Services(config, DeviceHub.simulated(), catalog=catalog_store(config), store=store,
-                    monotonic=clock)
+    return Services.from_config(config, simulate=True, monotonic=clock)
 
 
 def run_tour(out_dir: str | Path, *, out: TextIO | None = None, err: TextIO | None = None,

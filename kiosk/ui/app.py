@@ -11,6 +11,7 @@ when a ``restart_app`` command asked systemd for a restart).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import tempfile
@@ -26,18 +27,18 @@ from kivy.uix.floatlayout import FloatLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
 from kiosk.config import Config  # noqa: E402
+from kiosk.i18n import DEFAULT as DEFAULT_LANGUAGE  # noqa: E402
 from kiosk.session import (BUSY, CAN_CANCEL, HOLDS_PERSONAL_DATA, FetchCertificate,  # noqa: E402
                            InvalidTransition, PrintReceipt, QueryProgress, State, SubmitDraft)
 from kiosk.ui import router  # noqa: E402
 from kiosk.ui.screens import SCREENS, screen_class  # noqa: E402
-from kiosk.ui.strings import device_names, t  # noqa: E402
+from kiosk.ui.strings import clock_text, device_names, language, set_language, t  # noqa: E402
 from kiosk.ui.theme import make_theme  # noqa: E402
 from kiosk.ui.widgets.countdown import CountdownOverlay  # noqa: E402
 from kiosk.ui.widgets.forget import forget_shown_text  # noqa: E402
 
 log = logging.getLogger(__name__)
 RESTART_EXIT = 75  # EX_TEMPFAIL: systemd's Restart=on-failure (or always) starts us again
-WEEKDAYS = "一二三四五六日"
 
 
 def configure_kivy(hardened: bool = True) -> None:
@@ -85,7 +86,6 @@ class KioskRoot(FloatLayout):
 
 
 class KioskApp(App):
-    title = "政务服务自助一体机"
     clock_text = StringProperty("")
     status_text = StringProperty("")
     status_warn = BooleanProperty(False)
@@ -104,6 +104,8 @@ class KioskApp(App):
 
     # -- building ------------------------------------------------------------------------
     def build(self):
+        set_language(DEFAULT_LANGUAGE)
+        self.title = t("app_title")
         self.identity = self.services.identity
         self.manager = ScreenManager(transition=NoTransition())
         for name in SCREENS:
@@ -135,6 +137,16 @@ class KioskApp(App):
                         Clock.schedule_interval(lambda dt: self.services.write_heartbeat(), 5.0),
                         Clock.schedule_interval(lambda dt: self.services.poll_spool(), 1.0),
                         Clock.schedule_interval(lambda dt: self.services.check_network(), 30.0)]
+        self._settle_memory()
+
+    @staticmethod
+    def _settle_memory(_dt: float = 0) -> None:
+        """The screens live as long as the app (~300k objects): collect once, then keep them
+        out of later full collections, which otherwise pause the UI ~0.2 s each
+        (bench/ui_labels.py). Redone after each visit so replaced widgets are freed."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def on_stop(self):
         for event in self._events:
@@ -144,7 +156,12 @@ class KioskApp(App):
             self._unsubscribe()
             self._unsubscribe = None
         _window().unbind(on_request_close=self._refuse_close, on_keyboard=self._on_keyboard)
+        self.services.devices.unbind(health=self._service_changed)  # a late report must not
+        self.services.unbind(maintenance=self._service_changed,   # reach a stopped app
+                             network=self._service_changed)
         self.services.stop()
+        set_language(DEFAULT_LANGUAGE)
+        gc.unfreeze()
 
     def restart(self):
         self.exit_code = RESTART_EXIT
@@ -206,6 +223,9 @@ class KioskApp(App):
             self.theme.set_elder(session.elder_mode)
             self.intent = ""
             self.show(self._home_name())
+            self.set_language(DEFAULT_LANGUAGE)  # the next citizen starts in Chinese
+            if change.old is not State.HOME:
+                Clock.schedule_once(self._settle_memory, 2)
             return
         self.show(router.screen_for(new, self.manager.screen_names))
         if new in BUSY:
@@ -235,6 +255,22 @@ class KioskApp(App):
             if want == "out_of_service" or self.manager.current == "out_of_service":
                 self.show(want)
 
+    # -- language ------------------------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        """中文 / English: every label bound in kv re-renders, the screen shown and the
+        header are rebuilt; the visit (state, elder mode, what was typed) is kept."""
+        if lang == language():
+            return
+        set_language(lang)  # kv labels and each screen's keyed widgets follow at once
+        self.title = t("app_title")
+        self._update_status()
+        self._tick_clock()
+        self.manager.current_screen.refresh()  # what the screen built in Python
+
+    def toggle_language(self) -> None:
+        """The home screen's switch: Chinese ↔ English."""
+        self.set_language("en" if language() == DEFAULT_LANGUAGE else DEFAULT_LANGUAGE)
+
     def activity(self) -> None:
         session = self.services.session
         if session.state is not State.IDLE_WARNING:
@@ -257,8 +293,7 @@ class KioskApp(App):
             self.identity = identity
 
     def _tick_clock(self) -> None:
-        now = self.services.wall()
-        self.clock_text = f"{now.month}月{now.day}日 周{WEEKDAYS[now.weekday()]}  {now:%H:%M}"
+        self.clock_text = clock_text(self.services.wall())
 
     def _update_status(self) -> None:
         s = self.services
@@ -299,6 +334,14 @@ def run(config: Config | None = None, simulate: bool = False, windowed: bool = F
         config = county.start(lambda url: simulation_config(Path(tmp.name), url))
     services = Services.from_config(config, simulate=simulate)
     app = KioskApp(services, hardened=not windowed)
+    if simulate:
+        from kiosk.simulation.controls import SimControls
+        from kiosk.simulation.panel import attach
+
+        def with_controls(*_args) -> None:  # None: a true value would stop on_start's dispatch
+            attach(app, SimControls(services.devices.rig, county), panel=windowed)
+
+        app.bind(on_start=with_controls)
     try:
         app.run()
     finally:

@@ -9,7 +9,10 @@ go there with ``self.add_action(widget)``.
 Hooks for screen modules: ``on_enter``/``on_leave`` (start and stop what the screen needs:
 camera preview, card listening — bind to ``app.services.devices`` there, unbind on leave),
 ``clear_personal()`` (called when the session leaves the states that hold personal data:
-empty every widget that showed the citizen), and ``refresh()`` (redraw from the session).
+empty every widget that showed the citizen), and ``refresh()`` (redraw from the session;
+the app also calls it on the screen shown when the language changes). Texts come from
+``kiosk/locale`` (:mod:`kiosk.ui.strings`): ``tr("cancel", L.lang)`` in kv, ``t("cancel")`` in
+Python, ``self.keyed(button, "start")`` for a widget built once in Python.
 """
 
 from __future__ import annotations
@@ -21,16 +24,33 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.ui.widgets import buttons, footer  # noqa: F401  (used by base.kv)
+from kiosk.ui.strings import LANG, t
+from kiosk.ui.widgets import buttons, cjk_text, footer  # noqa: F401  (used by base.kv and the screens)
 
 
 class KioskScreen(Screen):
     title = StringProperty("")
-    #: Text of the first action-bar button: 取消 (ends the visit) or 返回首页.
-    cancel_text = StringProperty("取消")
+    #: Text of the first action-bar button when not 取消 (e.g. 返回首页); empty: 取消.
+    cancel_text = StringProperty("")
     show_cancel = BooleanProperty(True)
     #: Taller than wide (1080×1920); layouts switch on it (kv: ``root.portrait``).
     portrait = BooleanProperty(True)
+
+    def __init__(self, **kwargs):
+        self._keyed: list[tuple[object, str, str, dict]] = []
+        super().__init__(**kwargs)
+        LANG.bind(lang=self._language_changed)  # a bound method: held weakly by Kivy
+
+    def keyed(self, widget, key: str, prop: str = "text", **values):
+        """Give ``widget.<prop>`` the text of ``key``, and again whenever the language changes
+        (for widgets a screen makes in Python, e.g. its action-bar buttons). Returns ``widget``."""
+        self._keyed.append((widget, prop, key, values))
+        setattr(widget, prop, t(key, **values))
+        return widget
+
+    def _language_changed(self, *_args) -> None:
+        for widget, prop, key, values in self._keyed:
+            setattr(widget, prop, t(key, **values))
 
     def on_size(self, _instance, size) -> None:
         self.portrait = size[1] >= size[0]

@@ -68,14 +68,15 @@ class Services(EventDispatcher):
         self._ui_state: tuple[str, datetime] | None = None
 
     @classmethod
-    def from_config(cls, config: Config, simulate: bool = False) -> "Services":
+    def from_config(cls, config: Config, simulate: bool = False,
+                    monotonic: Callable[[], float] = time.monotonic) -> "Services":
         from kiosk.wiring import catalog_store
         from kiosk.store import open_store
 
         config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         store = open_store(config.data_dir, config.path(config.paths.data_key), create_key=simulate)
         hub = DeviceHub.simulated() if simulate else DeviceHub.from_config(config)
-        return cls(config, hub, catalog=catalog_store(config), store=store)
+        return cls(config, hub, catalog=catalog_store(config), store=store, monotonic=monotonic)
 
     # -- what screens read --------------------------------------------------------------------
     @property

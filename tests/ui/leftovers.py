@@ -316,6 +316,7 @@ def _a_tests_frame(holder: Any) -> bool:
 def memory_findings(needles: Needles, skip: Iterable[Any] = ()) -> list[str]:
     """Every string and byte buffer a live object refers to; a test's frames and
     generators (its locals, its fixtures) and the objects in ``skip`` are not looked into."""
+    gc.unfreeze()  # the app freezes its screens (gc.freeze); frozen objects are hidden from get_objects
     gc.collect()
     skipped = {id(obj) for obj in skip}
     for own in (needles.texts, needles.blobs):  # the needles themselves hold the secrets

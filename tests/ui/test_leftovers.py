@@ -98,6 +98,15 @@ def test_a_bytearray_in_memory_is_found_in_the_cards_encoding(kiosk, secrets, tm
     assert any(f.startswith("memory: list holds secret 3 in 'bytearray") for f in found), found
 
 
+def test_a_string_in_memory_is_found_even_when_frozen(kiosk, secrets, tmp_path):
+    import gc
+
+    _HELD.append({"住址": "郑州市" + secrets[1]})
+    gc.freeze()  # as the app does after start and after each visit: hidden from gc.get_objects
+    found = leftovers(kiosk.app, secrets, [tmp_path])
+    assert any(f.startswith("memory: dict holds secret 2") for f in found), found
+
+
 def test_a_string_in_memory_is_found(kiosk, secrets, tmp_path):
     _HELD.append({"id": "证件号码" + secrets[1]})
     found = leftovers(kiosk.app, secrets, [tmp_path])

@@ -14,6 +14,7 @@ from drivers.health import DeviceState
 from drivers.idcard.samples import LI_XIAOMING
 from drivers.printer.errors import PaperOut
 from kiosk.draft import Blob
+from kiosk.i18n import tr
 from kiosk.session import FetchCertificate, State
 from kiosk.ui.services import ACTION_HANDLERS
 from tests.support.fake_county import CST
@@ -77,7 +78,7 @@ def to_certificate(kiosk) -> None:
 
 def outcome(kiosk, cert_module, key: str) -> str:
     """The message the working screen shows, then the visit's end."""
-    want = cert_module.STRINGS[key].split("{")[0]
+    want = tr(key, "zh").split("{")[0]
     working = kiosk.app.manager.get_screen("working")
     kiosk.wait(lambda: want in working.message)
     assert not working.busy  # the spinner gives way to the message

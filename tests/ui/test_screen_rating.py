@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from kiosk.i18n import tr
 from kiosk.session import State
 from kiosk.ui.screens.rating import LEVELS, REASONS
 from tests.ui.test_screen_confirm import agree_and_submit, register, to_confirm
@@ -40,7 +41,8 @@ def test_five_levels_as_big_buttons(screens, make_kiosk):
     kiosk = to_rating(make_kiosk)
     screen = kiosk.screen
     text = "\n".join(kiosk.texts())
-    for score, words in LEVELS:
+    for score in LEVELS:
+        words = tr(f"rating_level_{score}", "zh")
         button = screen.level_buttons[score]
         assert words in text and button.text == words
         assert button.height >= TOUCH and button.width >= TOUCH
@@ -66,7 +68,7 @@ def test_a_low_score_needs_a_reason(screens, make_kiosk):
     kiosk.tap(screen.level_buttons[1])
     kiosk.idle(2)
     text = "\n".join(kiosk.texts())
-    assert screen.show_reasons and all(reason in text for reason in REASONS)
+    assert screen.show_reasons and all(tr(f"rating_reason_{r}", "zh") in text for r in REASONS)
     assert "不满意的原因" in text
     kiosk.tap(screen.ids.submit_button)
     assert kiosk.session.state is State.RATING  # not without a reason
@@ -202,7 +204,8 @@ def test_rate_a_case_found_by_its_receipt_number(make_kiosk, env, county):
     assert NAME not in text and NUMBER not in text
     assert "每件办件只能评价一次" in text
     assert not rating.show_card and rating.printed_note == ""  # no receipt on this path
-    for score, words in LEVELS:
+    for score in LEVELS:
+        words = tr(f"rating_level_{score}", "zh")
         assert words in text and rating.level_buttons[score].height >= 64
     kiosk.tap(rating.level_buttons[1])
     kiosk.tap(rating.ids.submit_button)

@@ -11,7 +11,8 @@ window()
 
 from drivers.camera import Camera, EmulatedSource  # noqa: E402
 from drivers.errors import DeviceUnavailable  # noqa: E402
-from kiosk.ui.widgets.camera_preview import UNAVAILABLE_TEXT, CameraPreview  # noqa: E402
+from kiosk.ui.strings import t  # noqa: E402
+from kiosk.ui.widgets.camera_preview import CameraPreview  # noqa: E402
 
 RED_BGR = (0, 0, 255)
 
@@ -101,7 +102,7 @@ def test_placeholder_while_the_camera_is_away_then_the_picture_comes_back():
         frames(1)
         assert preview.texture is None and not preview.available
         assert preview.show_placeholder
-        assert preview.ids.placeholder.text == UNAVAILABLE_TEXT
+        assert preview.ids.placeholder.text == t("camera_unavailable") == "摄像头暂不可用"
         assert preview.ids.placeholder.opacity == 1
         cam.away = False
         cam.seq = 3

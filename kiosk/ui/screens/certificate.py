@@ -26,18 +26,10 @@ from kiosk.receipts import certificate as certificate_document
 from kiosk.session import FetchCertificate, State
 from kiosk.signing import DeviceKey
 from kiosk.ui.services import ACTION_HANDLERS
+from kiosk.ui.strings import t
 
 log = logging.getLogger(__name__)
 
-STRINGS: dict[str, str] = {
-    "cert_printed": "证明已打印，请从出纸口取走。",
-    "cert_no_record": "未查询到您的相关记录，暂时无法出具这份证明。"
-                      "如有疑问，请拨打12345热线或到便民服务中心窗口咨询。",
-    "cert_unavailable": "暂时无法获取证明，请稍后再试。",
-    "cert_printer_down": "打印机暂时无法使用，证明未能打印，请稍后再试或联系工作人员：{phone}。",
-    "cert_print_failed": "证明未能打印（打印机可能缺纸），请联系工作人员：{phone}。",
-    "cert_going_home": "稍后将自动返回首页。",
-}
 
 #: How long the outcome stays on the working screen before the visit ends (tests: 0).
 NOTICE_S = {True: 3.0, False: 8.0}
@@ -121,12 +113,12 @@ def _fetch_certificate(services: Any, action: FetchCertificate) -> None:
         if session.state is not State.CERTIFICATE or session.action is not action:
             return
         reason = "" if ok else (value.reason if isinstance(value, _Failed) else "unavailable")
-        text = {"": STRINGS["cert_printed"],
-                "no_record": STRINGS["cert_no_record"],
-                "printer_down": STRINGS["cert_printer_down"].format(phone=phone),
-                "print_failed": STRINGS["cert_print_failed"].format(phone=phone),
-                }.get(reason, STRINGS["cert_unavailable"])
-        show_notice(text + "\n\n" + STRINGS["cert_going_home"], action.item.name)
+        text = {"": t("cert_printed"),
+                "no_record": t("cert_no_record"),
+                "printer_down": t("cert_printer_down", phone=phone),
+                "print_failed": t("cert_print_failed", phone=phone),
+                }.get(reason, t("cert_unavailable"))
+        show_notice(text + "\n\n" + t("cert_going_home"), action.item.name)
 
         def report(_dt: float = 0) -> None:
             if session.state is State.CERTIFICATE and session.action is action:

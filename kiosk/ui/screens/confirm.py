@@ -24,40 +24,13 @@ from kivy.uix.boxlayout import BoxLayout
 from drivers.privacy import mask_address, mask_phone, mask_name, mask_number
 from kiosk.session import InputError, InvalidTransition, State, SubmitDraft
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.strings import t
 from kiosk.ui.services import ACTION_HANDLERS
 from kiosk.ui.widgets.buttons import BigButton
 
 log = logging.getLogger(__name__)
 
-STRINGS: dict[str, str] = {
-    "confirm_title": "核对信息并提交",
-    "confirm_intro": "请核对以下信息，确认无误后勾选承诺并点击“确认提交”。",
-    "confirm_item": "办理事项",
-    "confirm_applicant": "申请人",
-    "confirm_id_number": "证件号码",
-    "confirm_materials": "申请材料",
-    "confirm_materials_n": "已拍摄{n}份，共{pages}页",
-    "confirm_materials_none": "未拍摄",
-    "confirm_face": "人像照片",
-    "confirm_face_done": "已采集",
-    "confirm_signature": "手写签名",
-    "confirm_signature_done": "已签名",
-    "confirm_promise_title": "告知承诺",
-    "confirm_promise": ("本人承诺：所填写的信息和提交的材料真实、准确、完整，本人已知晓办理条件和要求。"
-                        "如有隐瞒或虚假，本人愿意承担相应的法律责任。本人同意有关部门依法核查上述信息。"),
-    "confirm_agree": "本人已阅读并同意以上承诺",
-    "confirm_need_agree": "请先勾选“本人已阅读并同意以上承诺”。",
-    "confirm_submit": "确认提交",
-    "confirm_back": "上一步",
-    "confirm_failed": ("提交没有成功，您填写的信息都还在。请再点一次“确认提交”；"
-                       "如仍不行，请联系屏幕下方的工作人员电话。"),
-    "confirm_masked_note": "为保护您的隐私，部分信息已隐藏显示。",
-}
 
-
-def s(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 # -- masking -----------------------------------------------------------------------------------
@@ -83,9 +56,9 @@ def summary_rows(session: Any) -> list[tuple[str, str]]:
     item, applicant = session.item, session.applicant
     if item is None or applicant is None:
         return []
-    rows = [(s("confirm_item"), item.name),
-            (s("confirm_applicant"), mask_name(applicant.name)),
-            (s("confirm_id_number"), mask_number(applicant.id_number))]
+    rows = [(t("confirm_item"), item.name),
+            (t("confirm_applicant"), mask_name(applicant.name)),
+            (t("confirm_id_number"), mask_number(applicant.id_number))]
     values = session.form_values
     for field in item.fields:
         if field.name in values or field.required:
@@ -93,12 +66,12 @@ def summary_rows(session: Any) -> list[tuple[str, str]]:
     if item.materials:
         taken = [req for req in item.materials if session.pages_taken(req.code)]
         pages = sum(session.pages_taken(req.code) for req in item.materials)
-        rows.append((s("confirm_materials"), s("confirm_materials_n", n=len(taken), pages=pages)
-                     if taken else s("confirm_materials_none")))
+        rows.append((t("confirm_materials"), t("confirm_materials_n", n=len(taken), pages=pages)
+                     if taken else t("confirm_materials_none")))
     if item.face_photo:
-        rows.append((s("confirm_face"), s("confirm_face_done")))
+        rows.append((t("confirm_face"), t("confirm_face_done")))
     if item.signature:
-        rows.append((s("confirm_signature"), s("confirm_signature_done")))
+        rows.append((t("confirm_signature"), t("confirm_signature_done")))
     return rows
 
 
@@ -124,9 +97,9 @@ class ConfirmScreen(KioskScreen):
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.back_button = BigButton(text=s("confirm_back"), kind="secondary")
+        self.back_button = self.keyed(BigButton(kind="secondary"), "confirm_back")
         self.back_button.bind(on_release=lambda *_: self.back())
-        self.submit_button = BigButton(text=s("confirm_submit"), kind="primary")
+        self.submit_button = self.keyed(BigButton(kind="primary"), "confirm_submit")
         self.submit_button.bind(on_release=lambda *_: self.submit())
         for button in (self.back_button, self.submit_button):
             self.add_action(button)
@@ -138,7 +111,7 @@ class ConfirmScreen(KioskScreen):
 
     def _agreed_changed(self, *_args) -> None:
         self.submit_button.disabled = not self.agreed
-        if self.agreed and self.message == s("confirm_need_agree"):
+        if self.agreed and self.message == t("confirm_need_agree"):
             self.message = ""
 
     def _session_changed(self, change) -> None:
@@ -146,7 +119,7 @@ class ConfirmScreen(KioskScreen):
         if change.new is not State.CONFIRM or change.reason == "resumed":
             return  # back from the idle warning: as it was
         failed = change.reason == "submit_failed"
-        self.message = s("confirm_failed") if failed else ""
+        self.message = t("confirm_failed") if failed else ""
         if not failed:
             self.ids.agree.checked = False
 
@@ -156,7 +129,7 @@ class ConfirmScreen(KioskScreen):
         item = self.session.item
         if item is None or self.session.state is not State.CONFIRM:
             return
-        self.title = s("confirm_title")
+        self.title = t("confirm_title")
         steps = self.session.steps
         self.back_button.disabled = steps.index(State.CONFIRM) < 1 or \
             steps[steps.index(State.CONFIRM) - 1] is State.IDENTIFY
@@ -166,7 +139,7 @@ class ConfirmScreen(KioskScreen):
 
     def submit(self) -> None:
         if not self.agreed:
-            self.message = s("confirm_need_agree")
+            self.message = t("confirm_need_agree")
             return
         try:
             self.session.confirm(True)

@@ -33,30 +33,13 @@ from drivers.privacy import mask_name
 from kiosk.draft import Blob
 from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.strings import t
 from kiosk.ui.widgets import camera_preview  # noqa: F401  (used by face.kv)
 from kiosk.ui.widgets.buttons import BigButton
 
 log = logging.getLogger(__name__)
 
-STRINGS: dict[str, str] = {
-    "face_title": "人像采集",
-    "face_how": "请摘下帽子和口罩，正对摄像头，让脸在椭圆框内。",
-    "face_applicant": "申请人：{name}",
-    "face_take": "拍照",
-    "face_taking": "正在拍照，请保持不动……",
-    "face_auto": "很好，请保持不动，马上为您拍照",
-    "face_starting": "正在打开摄像头，请稍候……",
-    "face_camera_down": "摄像头暂时无法使用，本事项需要现场拍照，暂时不能继续办理。\n"
-                        "请点击“取消”返回首页，或到以下地点办理：\n{venue}  电话：{phone}",
-    "face_camera_down_short": "摄像头暂时无法使用，本事项需要现场拍照，暂时不能继续办理。\n"
-                              "请点击“取消”返回首页。",
-    "face_failed": "照片没有拍好，请保持不动，再试一次。",
-}
 
-
-def s(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 #: Face checks per second, and how long the check must pass before the photo is taken.
@@ -94,7 +77,6 @@ def take_photo(camera) -> Blob | Any:
 
 
 class FaceScreen(KioskScreen):
-    txt = staticmethod(s)  # the kv rule's strings
     applicant_text = StringProperty("")
     message = StringProperty("")
     camera_ok = BooleanProperty(True)
@@ -113,7 +95,7 @@ class FaceScreen(KioskScreen):
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.take_button = BigButton(text=s("face_take"), kind="primary")
+        self.take_button = self.keyed(BigButton(kind="primary"), "face_take")
         self.take_button.bind(on_release=lambda *_: self.take())
         self.bind(passing=self._update_button, taking=self._update_button,
                   camera_ok=self._update_button)
@@ -159,8 +141,8 @@ class FaceScreen(KioskScreen):
 
     def refresh(self) -> None:
         item, applicant = self.session.item, self.session.applicant
-        self.title = item.name if item is not None else s("face_title")
-        self.applicant_text = (s("face_applicant", name=mask_name(applicant.name))
+        self.title = item.name if item is not None else t("face_title")
+        self.applicant_text = (t("face_applicant", name=mask_name(applicant.name))
                                if applicant is not None else "")
         if not self.taking:
             self.message = ""
@@ -174,16 +156,16 @@ class FaceScreen(KioskScreen):
         if self.camera_ok:
             if self.message and self.message == self._down_text:
                 self.message = ""
-            preview.placeholder_text = s("face_starting")
+            preview.placeholder_text = t("face_starting")
             return
         self.passing, self._ok_since = False, None
         preview.guidance = ""
-        preview.placeholder_text = camera_preview.UNAVAILABLE_TEXT
+        preview.placeholder_text = ""  # 摄像头暂不可用
         item = self.session.item
         venue = item.guide.venues[0] if item is not None and item.guide.venues else None
         self.message = self._down_text = (
-            s("face_camera_down", venue=venue.name, phone=venue.phone or "12345")
-            if venue is not None else s("face_camera_down_short"))
+            t("face_camera_down", venue=venue.name, phone=venue.phone or "12345")
+            if venue is not None else t("face_camera_down_short"))
 
     # -- the live check --------------------------------------------------------------------
     def _check(self, _dt: float = 0) -> None:
@@ -232,7 +214,7 @@ class FaceScreen(KioskScreen):
         now = time.monotonic()
         if self._ok_since is None:
             self._ok_since = now
-        preview.guidance = s("face_auto")
+        preview.guidance = t("face_auto")
         if now - self._ok_since >= HOLD_S:
             self.take()
 
@@ -242,8 +224,8 @@ class FaceScreen(KioskScreen):
         camera = self.camera
         if self.taking or camera is None or self.session.state is not State.FACE:
             return
-        self.taking, self.message = True, s("face_taking")
-        self.ids.preview.guidance = s("face_taking")
+        self.taking, self.message = True, t("face_taking")
+        self.ids.preview.guidance = t("face_taking")
         generation = self._generation
         self.services.in_worker(lambda: take_photo(camera),
                                 lambda ok, value: self._taken(generation, ok, value), "face-photo")
@@ -260,11 +242,11 @@ class FaceScreen(KioskScreen):
                 self.camera_ok = False
                 self._show_camera_state()
             else:
-                self.message = s("face_failed")
+                self.message = t("face_failed")
             return
         if not isinstance(value, Blob):  # a Rejection: the citizen moved
             self.ids.preview.guidance = value.text
-            self.message = s("face_failed")
+            self.message = t("face_failed")
             return
         try:
             self.session.face_taken(value)
@@ -274,7 +256,7 @@ class FaceScreen(KioskScreen):
         except Exception as err:  # never into Kivy
             value.wipe()
             log.error("face: photo not taken: %s", type(err).__name__)
-            self.message = s("face_failed")
+            self.message = t("face_failed")
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -37,33 +37,12 @@ from drivers.privacy import mask_address, mask_name, mask_number
 from kiosk.catalog.forms import FieldError, FormErrors, validate
 from kiosk.session import InvalidTransition, SessionError, State
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.strings import sentences, t
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.theme import TOUCH
 from kiosk.ui.widgets.keypad import Keypad, clean
 
-STRINGS: dict[str, str] = {
-    "form_title": "填写信息",
-    "form_intro": "申请人：{name}。请核对并填写以下信息，带“*”的必须填写。",
-    "form_intro_anon": "请核对并填写以下信息，带“*”的必须填写。",
-    "form_optional": "（选填）",
-    "form_tap_to_type": "点击此处，用下方数字键填写",
-    "form_tap_to_type_side": "点击此处，用右侧数字键填写",
-    "form_no_value": "（未填写）",
-    "form_keypad_for": "正在填写：{label}",
-    "form_keypad_idle": "点击需要填写数字的项目，这里会出现数字键",
-    "form_change_at_window": "如需修改请到窗口办理",
-    "form_same_as_card": "同身份证住址",
-    "form_no_text_input": "本机暂不能输入文字，此项请到便民服务中心窗口填写办理。",
-    "form_may_skip": "此项可不填。",
-    "form_fix_errors": "有{n}项需要修改，请看标红的提示。",
-    "back": "上一步",
-    "next": "下一步",
-}
 
-
-def _t(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 KEYPAD_MODES = {"number": "digits", "phone": "phone", "id_number": "id_number", "date": "digits"}
@@ -108,7 +87,7 @@ class FormFieldRow(BoxLayout):
         self.kind = ("keypad" if field.type in KEYPAD_MODES
                      else "choice" if field.type == "choice" else "text")
         self.label_text = ("*" if field.required else "") + field.label + (
-            "" if field.required else _t("form_optional"))
+            "" if field.required else t("form_optional"))
         self.chips: dict[str, FormChoice] = {}
         self.value_box = FormValueBox()
         self.tap_hint = tap_hint
@@ -173,7 +152,7 @@ class FormFieldRow(BoxLayout):
         if self.kind == "keypad":
             box.text = shown or self.tap_hint
         elif self.kind == "text":
-            box.text = shown or _t("form_no_value")
+            box.text = shown or t("form_no_value")
         for value, chip in self.chips.items():
             chip.state = "down" if value == self.raw and self.raw else "normal"
         self.shown = shown
@@ -184,10 +163,10 @@ class FormFieldRow(BoxLayout):
         notes = [f.help] if f.help else []
         if self.kind == "text":
             if self.prefilled:
-                notes.append(_t("form_change_at_window"))
+                notes.append(t("form_change_at_window"))
             elif not self.raw and not self.chips:
-                notes.append(_t("form_no_text_input") if f.required else _t("form_may_skip"))
-        self.note = "；".join(n.rstrip("。") for n in notes) + ("。" if notes else "")
+                notes.append(t("form_no_text_input") if f.required else t("form_may_skip"))
+        self.note = sentences(notes)
 
     def check(self, force: bool = False) -> bool:
         """Validate; show the problem if the citizen has finished the field (or ``force``)."""
@@ -214,7 +193,6 @@ class FormFieldRow(BoxLayout):
 
 
 class FormScreen(KioskScreen):
-    strings = STRINGS  # read by the .kv rule
     intro = StringProperty("")
     message = StringProperty("")
     active_label = StringProperty("")
@@ -227,9 +205,9 @@ class FormScreen(KioskScreen):
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.back_button = BigButton(text=_t("back"), kind="secondary")
+        self.back_button = self.keyed(BigButton(kind="secondary"), "back")
         self.back_button.bind(on_release=lambda *_: self.back())
-        self.next_button = BigButton(text=_t("next"), kind="primary")
+        self.next_button = self.keyed(BigButton(kind="primary"), "next")
         self.next_button.bind(on_release=lambda *_: self.submit())
         self.add_action(self.back_button)
         self.add_action(self.next_button)
@@ -249,7 +227,7 @@ class FormScreen(KioskScreen):
         item = session.item
         if session.state is not State.FORM or item is None:
             return
-        self.title = f"{_t('form_title')}·{item.name}"
+        self.title = f"{t('form_title')}·{item.name}"
         steps = session.steps
         self.back_button.opacity = 1 if self._can_go_back(steps) else 0
         self.back_button.disabled = not self._can_go_back(steps)
@@ -257,8 +235,8 @@ class FormScreen(KioskScreen):
         if not (self._built_for is session.item and self.rows):
             self._build(item)  # else back from the idle countdown: keep what was typed
         applicant = session.applicant
-        self.intro = (_t("form_intro", name=mask_name(applicant.name)) if applicant
-                      else _t("form_intro_anon"))
+        self.intro = (t("form_intro", name=mask_name(applicant.name)) if applicant
+                      else t("form_intro_anon"))
 
     def _can_go_back(self, steps) -> bool:
         return State.FORM in steps and steps.index(State.FORM) > 0 and \
@@ -268,7 +246,7 @@ class FormScreen(KioskScreen):
         self.clear_personal()
         values = self.session.form_values
         applicant = self.session.applicant
-        hint = _t("form_tap_to_type" if self.portrait else "form_tap_to_type_side")
+        hint = t("form_tap_to_type" if self.portrait else "form_tap_to_type_side")
         box = self.ids.fields
         for field in item.fields:
             initial = values.get(field.name)
@@ -276,7 +254,7 @@ class FormScreen(KioskScreen):
             offers: list[tuple[str, str]] = []
             if field.type == "address" and applicant is not None and applicant.address \
                     and applicant.address != initial:
-                offers.append((_t("form_same_as_card"), applicant.address))
+                offers.append((t("form_same_as_card"), applicant.address))
             row = FormFieldRow(field, initial, offers, tap_hint=hint)
             row.value_box.bind(on_release=lambda _b, r=row: self.select(r))
             box.add_widget(row)
@@ -304,7 +282,7 @@ class FormScreen(KioskScreen):
             return
         self.active = row
         row.active = row.value_box.active = True
-        self.active_label = _t("form_keypad_for", label=row.field.label)
+        self.active_label = t("form_keypad_for", label=row.field.label)
         keypad.unbind(text=self._typed)
         keypad.text = ""
         if keypad.mode != KEYPAD_MODES[row.field.type]:
@@ -342,7 +320,7 @@ class FormScreen(KioskScreen):
             for name, err in errs.errors.items():
                 if name in self.rows:
                     self.rows[name].show_error(err)
-            self.message = _t("form_fix_errors", n=len(errs.errors))
+            self.message = t("form_fix_errors", n=len(errs.errors))
             first = next((r for r in self.rows.values() if r.error), None)
             if first is not None:
                 self.ids.scroll.scroll_to(first, padding=20, animate=False)

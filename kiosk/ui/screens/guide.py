@@ -31,14 +31,22 @@ def guide_sections(item) -> list[tuple[str, str]]:
         # no space after the number: Kivy wraps CJK at spaces, and would strand "1." alone
         return "\n".join(f"{n}.{v}" for n, v in enumerate(values, 1)) if len(values) > 1 else values[0]
 
-    materials = [f"{m.name}（{m.form}{m.copies}份{'' if m.required else '，如有'}）"
-                 + (f"：{m.note}" if m.note else "") for m in item.materials]
-    fee = g.fees.standard + (f"（依据：{g.fees.basis}）" if g.fees.basis else "")
+    def material(m) -> str:
+        text = t("guide_material", name=m.name, form=m.form, copies=m.copies,
+                 if_any="" if m.required else t("guide_material_if_any"))
+        return t("label_value", label=text, value=m.note) if m.note else text
+
+    def days(n: int) -> str:
+        return t("guide_days", n=n, unit=t(f"unit.{tl.unit}"))
+
+    materials = [material(m) for m in item.materials]
+    fee = t("guide_fee_basis", fee=g.fees.standard, basis=g.fees.basis) if g.fees.basis else g.fees.standard
     tl = g.time_limit
-    legal = (f"{tl.legal_days}个{tl.unit}" if tl.legal_days
+    legal = (days(tl.legal_days) if tl.legal_days
              else t("guide_no_legal") if tl.promised_days else t("guide_instant"))
-    promised = f"{tl.promised_days}个{tl.unit}" if tl.promised_days else t("guide_instant_done")
-    venues = [f"{v.name}：{v.address}" + (f"，电话{v.phone}" if v.phone else "") for v in g.venues]
+    promised = days(tl.promised_days) if tl.promised_days else t("guide_instant_done")
+    venues = [t("guide_venue_phone" if v.phone else "guide_venue", name=v.name, address=v.address,
+                phone=v.phone) for v in g.venues]
     return [
         (t("guide_basis"), lines(g.basis)),
         (t("guide_conditions"), lines(g.conditions)),
@@ -58,9 +66,9 @@ class GuideScreen(KioskScreen):
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.print_button = BigButton(text=t("print_notice"), kind="secondary")
+        self.print_button = self.keyed(BigButton(kind="secondary"), "print_notice")
         self.print_button.bind(on_release=lambda *_: self.print_notice())
-        self.start_button = BigButton(text=t("start"), kind="primary")
+        self.start_button = self.keyed(BigButton(kind="primary"), "start")
         self.start_button.bind(on_release=lambda *_: self.start())
         for button in (self.print_button, self.start_button):
             self.add_action(button)
@@ -73,7 +81,7 @@ class GuideScreen(KioskScreen):
         if item is None:
             return
         self.title = item.name
-        self.ids.department.text = f"{t('guide_department')}：{item.department}"
+        self.ids.department.text = t("label_value", label=t("guide_department"), value=item.department)
         for heading, body in guide_sections(item):
             box.add_widget(GuideSection(heading=heading, body=body))
         self.ids.scroll.scroll_y = 1

@@ -22,7 +22,7 @@ def item_subtitle(item) -> str:
     limit = item.guide.time_limit
     if limit.promised_days == 0:
         return f"{item.category} · {t('promised_now')}"
-    return f"{item.category} · {t('promised_days', n=limit.promised_days, unit=limit.unit)}"
+    return f"{item.category} · {t('promised_days', n=limit.promised_days, unit=t(f'unit.{limit.unit}'))}"
 
 
 def item_tile(app, item, kind: str = "secondary") -> Tile:
@@ -47,7 +47,8 @@ class HomeScreen(KioskScreen):
         self.app.services.devices.unbind(health=self._health_changed)
 
     def _health_changed(self, *_args) -> None:
-        self.refresh()
+        if self.app is not None:  # a hub outliving a stopped app must not reach its home
+            self.refresh()
 
     def on_portrait(self, *_args) -> None:
         if self.manager is not None:

@@ -43,36 +43,11 @@ from drivers.errors import UserActionNeeded
 from drivers.privacy import mask_name, mask_number
 from kiosk.session import InputError, InvalidTransition, QrIdentity, SessionError, State
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.strings import t
 
 log = logging.getLogger(__name__)
 
-STRINGS: dict[str, str] = {
-    "id_title": "身份核验",
-    "id_card_title": "请将身份证放在读卡区",
-    "id_card_how": "请将身份证平放在下方读卡区，放稳不动，读取约需2秒。",
-    "id_card_down": "身份证阅读器暂时无法使用。",
-    "id_card_down_qr": "身份证阅读器暂时无法使用，请改用{side}的扫描二维码。",
-    "id_side_portrait": "下方",
-    "id_side_landscape": "右侧",
-    "id_card_down_no_way": "身份证阅读器暂时无法使用，本事项暂时不能在本机办理。\n"
-                           "请点击“取消”返回首页，或到以下地点办理：\n{venue}\n电话：{phone}",
-    "id_card_read_failed": "未能读取证件，请将证件取下，稍等片刻后重新平放在读卡区。",
-    "id_card_reader_fault": "身份证阅读器出现故障，请稍后再试，或拨打屏幕下方的联系电话。",
-    "id_card_not_taken": "本事项不能使用身份证办理，请按屏幕提示操作。",
-    "id_qr_title": "或 扫描二维码",
-    "id_qr_how": "请在手机上打开电子身份证二维码，对准扫码窗口。",
-    "id_qr_down": "扫码器暂时无法使用，请使用身份证。",
-    "id_qr_not_taken": "本事项需要使用身份证原件办理，请将身份证放在读卡区。",
-    "id_qr_bad": "二维码无法识别，请出示电子身份证二维码。",
-    "id_qr_checking": "正在核验二维码，请稍候……",
-    "id_qr_timeout": "二维码核验超时，请重新扫码，或使用身份证。",
-    "id_identified": "已识别：{name}  {number}",
-}
 
-
-def s(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 #: How long a QR resolution may take before the screen gives up on it.
@@ -93,7 +68,7 @@ def _day(value: Any, allow_long: bool = False) -> Any:
 def stand_in_resolve(text: str) -> QrIdentity:
     """STAND-IN for the 电子身份证 service (see the module's docstring): ``EID1:`` codes
     carrying the facts; anything else is ``InputError("bad_qr")``."""
-    bad = InputError("bad_qr", s("id_qr_bad"))
+    bad = InputError("bad_qr", t("id_qr_bad"))
     text = str(text or "").strip()
     if not text.startswith(EID_PREFIX):
         raise bad
@@ -152,7 +127,6 @@ class QrSign(Widget):
 
 
 class IdentifyScreen(KioskScreen):
-    txt = staticmethod(s)  # the kv rule's strings
     card_note = StringProperty("")
     qr_note = StringProperty("")
     message = StringProperty("")
@@ -201,7 +175,7 @@ class IdentifyScreen(KioskScreen):
 
     def refresh(self) -> None:
         item = self.session.item
-        self.title = item.name if item is not None else s("id_title")
+        self.title = item.name if item is not None else t("id_title")
         if self.session.state is State.IDENTIFY and not self._pending:
             self.message = ""
         self.result = ""
@@ -220,17 +194,17 @@ class IdentifyScreen(KioskScreen):
         elif not self.takes_qr and self._qr_panel.parent is not None:
             ways.remove_widget(self._qr_panel)
         if not takes_card:
-            self.card_note = s("id_card_not_taken")
+            self.card_note = t("id_card_not_taken")
         elif self.reader_ok:
-            self.card_note = s("id_card_how")
+            self.card_note = t("id_card_how")
         elif self.takes_qr and self.scanner_ok:
-            self.card_note = s("id_card_down_qr",
-                               side=s("id_side_portrait" if self.portrait else "id_side_landscape"))
+            self.card_note = t("id_card_down_qr",
+                               side=t("id_side_portrait" if self.portrait else "id_side_landscape"))
         else:
             venue = item.guide.venues[0] if item is not None else None
-            self.card_note = (s("id_card_down_no_way", venue=venue.name, phone=venue.phone or "12345")
-                              if venue is not None else s("id_card_down"))
-        self.qr_note = s("id_qr_how") if self.scanner_ok else s("id_qr_down")
+            self.card_note = (t("id_card_down_no_way", venue=venue.name, phone=venue.phone or "12345")
+                              if venue is not None else t("id_card_down"))
+        self.qr_note = t("id_qr_how") if self.scanner_ok else t("id_qr_down")
         self.ids.hint.dimmed = not (self.reader_ok and takes_card)
 
     def _on_health(self, *_args) -> None:
@@ -265,23 +239,23 @@ class IdentifyScreen(KioskScreen):
             self._show_identified(card)
             self.session.identified_by_card(card)
         except InvalidTransition:
-            self.result, self.message = "", s("id_card_not_taken")
+            self.result, self.message = "", t("id_card_not_taken")
         except SessionError as err:
             self.result, self.message = "", err.text_zh
         except Exception as err:  # never into Kivy, never as is to the citizen
             log.error("identify: card not taken: %s", type(err).__name__)
-            self.result, self.message = "", s("id_card_read_failed")
+            self.result, self.message = "", t("id_card_read_failed")
 
     def _on_card_error(self, _hub, err) -> None:
         if self.session.state is not State.IDENTIFY:
             return
-        self.message = s("id_card_read_failed" if isinstance(err, UserActionNeeded)
+        self.message = t("id_card_read_failed" if isinstance(err, UserActionNeeded)
                          else "id_card_reader_fault")
 
     def _show_identified(self, who: Any) -> None:
         get = (lambda k: who.get(k)) if isinstance(who, Mapping) else (lambda k: getattr(who, k, None))
         self.message = ""
-        self.result = s("id_identified", name=mask_name(str(get("name") or "")),
+        self.result = t("id_identified", name=mask_name(str(get("name") or "")),
                         number=mask_number(str(get("id_number") or "")))
 
     # -- the QR code ---------------------------------------------------------------------------
@@ -289,11 +263,11 @@ class IdentifyScreen(KioskScreen):
         if self.session.state is not State.IDENTIFY or self._pending:
             return
         if not self.takes_qr:
-            self.message = s("id_qr_not_taken")
+            self.message = t("id_qr_not_taken")
             return
         text = str(getattr(code, "text", code) or "")
         ticket = self._pending = next(self._tickets)
-        self.message, self.result = s("id_qr_checking"), ""
+        self.message, self.result = t("id_qr_checking"), ""
         self._timeout = Clock.schedule_once(lambda dt: self._resolve_timed_out(ticket),
                                             RESOLVE_TIMEOUT_S)
         resolver = self.resolver
@@ -307,24 +281,24 @@ class IdentifyScreen(KioskScreen):
         if self.session.state is not State.IDENTIFY:
             return
         if not ok:
-            self.message = value.text_zh if isinstance(value, InputError) else s("id_qr_bad")
+            self.message = value.text_zh if isinstance(value, InputError) else t("id_qr_bad")
             return
         try:
             self._show_identified(value)
             self.session.identified_by_qr(value)
         except InvalidTransition:
-            self.result, self.message = "", s("id_qr_not_taken")
+            self.result, self.message = "", t("id_qr_not_taken")
         except SessionError as err:
             self.result, self.message = "", err.text_zh
         except Exception as err:
             log.error("identify: qr identity not taken: %s", type(err).__name__)
-            self.result, self.message = "", s("id_qr_bad")
+            self.result, self.message = "", t("id_qr_bad")
 
     def _resolve_timed_out(self, ticket: int) -> None:
         if ticket == self._pending:
             self._drop_pending()
             if self.session.state is State.IDENTIFY:
-                self.message = s("id_qr_timeout")
+                self.message = t("id_qr_timeout")
 
     def _drop_pending(self) -> None:
         self._pending = 0

@@ -9,7 +9,6 @@ One button: 返回首页 (``session.finish()``: the visit ends and is wiped).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from kivy.lang import Builder
 from kivy.properties import StringProperty
@@ -18,26 +17,9 @@ from kivy.uix.boxlayout import BoxLayout
 from drivers.privacy import mask_name
 from kiosk.session import InvalidTransition, TERMINAL
 from kiosk.ui.base import KioskScreen
-
-STRINGS: dict[str, str] = {
-    "inel_title": "暂不能办理",
-    "inel_head": "{name}，您暂时不能在本机办理“{item}”",
-    "inel_head_anon": "您暂时不能在本机办理“{item}”",
-    "inel_why": "原因",
-    "inel_instead": "您可以这样办",
-    "inel_go_window": "请带上身份证原件，到以下地点办理或咨询：",
-    "inel_venue": "{name}\n地址：{address}",
-    "inel_venue_phone": "{name}\n地址：{address}\n电话：{phone}",
-    "inel_consult": "咨询电话：{text}",
-    "inel_hours": "工作时间：{text}",
-    "inel_hotline": "也可以拨打12345政务服务便民热线咨询。",
-    "inel_home": "返回首页",
-}
+from kiosk.ui.strings import t
 
 
-def s(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 class InelPara(BoxLayout):
@@ -48,13 +30,12 @@ class InelPara(BoxLayout):
 
 
 class IneligibleScreen(KioskScreen):
-    txt = staticmethod(s)  # the kv rule's strings
     head = StringProperty("")
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.cancel_text = s("inel_home")
-        self.title = s("inel_title")
+        self.keyed(self, "inel_home", prop="cancel_text")
+        self.title = t("inel_title")
 
     def refresh(self) -> None:
         session = self.session
@@ -65,21 +46,21 @@ class IneligibleScreen(KioskScreen):
         self.head = ""
         if item is None:
             return
-        self.head = (s("inel_head", name=mask_name(applicant.name), item=item.name)
-                     if applicant is not None else s("inel_head_anon", item=item.name))
+        self.head = (t("inel_head", name=mask_name(applicant.name), item=item.name)
+                     if applicant is not None else t("inel_head_anon", item=item.name))
         for problem in session.problems:
             reasons.add_widget(InelPara(text=problem.text_zh, kind="reason"))
         guide = item.guide
-        ways.add_widget(InelPara(text=s("inel_go_window")))
+        ways.add_widget(InelPara(text=t("inel_go_window")))
         for venue in guide.venues:
             key = "inel_venue_phone" if venue.phone else "inel_venue"
-            ways.add_widget(InelPara(text=s(key, name=venue.name, address=venue.address,
+            ways.add_widget(InelPara(text=t(key, name=venue.name, address=venue.address,
                                             phone=venue.phone), kind="venue"))
-        ways.add_widget(InelPara(text=s("inel_hours", text=guide.hours)))
-        consult = "；".join(c for c in guide.consult if "12345" not in c)
+        ways.add_widget(InelPara(text=t("inel_hours", text=guide.hours)))
+        consult = t("sentence_separator").join(c for c in guide.consult if "12345" not in c)
         if consult:
-            ways.add_widget(InelPara(text=s("inel_consult", text=consult)))
-        ways.add_widget(InelPara(text=s("inel_hotline")))
+            ways.add_widget(InelPara(text=t("inel_consult", text=consult)))
+        ways.add_widget(InelPara(text=t("inel_hotline")))
         self.ids.scroll.scroll_y = 1
 
     def cancel(self) -> None:

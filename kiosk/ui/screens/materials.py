@@ -33,41 +33,17 @@ from drivers.camera.frames import Rejection
 from kiosk.draft import Blob
 from kiosk.session import InvalidTransition, SessionError, State
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.strings import sentences, t
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.camera_preview import CameraPreview  # noqa: F401  (materials.kv)
 
 log = logging.getLogger(__name__)
 
-STRINGS: dict[str, str] = {
-    "mat_title": "拍摄材料",
-    "mat_now": "请拍摄：{name}",
-    "mat_page": "第{n}页，共{m}页",
-    "mat_guidance": "请把材料放在白框内",
-    "mat_place": "请把材料正面朝上平放在拍摄区域内，对准框线后点击“拍照”。",
-    "mat_optional": "此项为选填，没有可点击“跳过此项”。",
-    "mat_taking": "正在拍照，请保持材料不动……",
-    "mat_page_ok": "第{n}页已拍好。",
-    "mat_all_done": "材料已拍好，请核对下方的照片，无误后点击“完成”。",
-    "mat_taken": "已拍{n}/{m}页",
-    "mat_not_taken": "未拍摄",
-    "mat_skipped": "已跳过",
-    "mat_opt_tag": "（选填）",
-    "mat_camera_down": "摄像头暂时无法使用，请稍候再试；如仍不行，请点击“取消”后到窗口办理。",
-    "mat_take": "拍照",
-    "mat_retake": "重拍",
-    "mat_skip": "跳过此项",
-    "mat_done": "完成",
-    "back": "上一步",
-}
 
 STILL_TIMEOUT_S = 3.0
 JPEG_QUALITY = 85
 THUMB_WIDTH = 72
 
-
-def _t(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 def shoot(camera: Any) -> tuple[Blob, np.ndarray] | Rejection:
@@ -102,7 +78,6 @@ def _zero(texture: Texture | None) -> None:
 class MaterialPagesRow(BoxLayout):
     """One material in the list: name, status, the thumbnails of its pages, 重拍."""
 
-    strings = STRINGS  # read by the .kv rule
     name_text = StringProperty("")
     status = StringProperty("")
     current = BooleanProperty(False)
@@ -112,7 +87,7 @@ class MaterialPagesRow(BoxLayout):
     def __init__(self, requirement, **kwargs):
         super().__init__(**kwargs)
         self.requirement = requirement
-        self.name_text = requirement.name + ("" if requirement.required else _t("mat_opt_tag"))
+        self.name_text = requirement.name + ("" if requirement.required else t("mat_opt_tag"))
         self.thumbs: list[Image] = []
 
     def add_thumb(self, rgb: np.ndarray) -> None:
@@ -131,7 +106,6 @@ class MaterialPagesRow(BoxLayout):
 
 
 class MaterialsScreen(KioskScreen):
-    strings = STRINGS  # read by the .kv rule
     heading = StringProperty("")
     page_text = StringProperty("")
     note = StringProperty("")
@@ -151,9 +125,9 @@ class MaterialsScreen(KioskScreen):
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.back_button = BigButton(text=_t("back"), kind="secondary")
+        self.back_button = self.keyed(BigButton(kind="secondary"), "back")
         self.back_button.bind(on_release=lambda *_: self.back())
-        self.done_button = BigButton(text=_t("mat_done"), kind="primary")
+        self.done_button = self.keyed(BigButton(kind="primary"), "mat_done")
         self.done_button.bind(on_release=lambda *_: self.done())
         self.add_action(self.back_button)
         self.add_action(self.done_button)
@@ -165,7 +139,7 @@ class MaterialsScreen(KioskScreen):
         item = session.item
         if session.state is not State.MATERIALS or item is None:
             return
-        self.title = f"{_t('mat_title')}·{item.name}"
+        self.title = f"{t('mat_title')}·{item.name}"
         steps = session.steps
         here = steps.index(State.MATERIALS)
         can_back = here > 0 and steps[here - 1] is not State.IDENTIFY
@@ -190,28 +164,28 @@ class MaterialsScreen(KioskScreen):
             req = row.requirement
             row.taken = taken = session.pages_taken(code)
             if taken:
-                row.status = _t("mat_taken", n=taken, m=req.pages)
+                row.status = t("mat_taken", n=taken, m=req.pages)
             else:
-                row.status = _t("mat_skipped") if code in self.skipped else _t("mat_not_taken")
+                row.status = t("mat_skipped") if code in self.skipped else t("mat_not_taken")
             if self.current is None and taken < req.pages and code not in self.skipped:
                 self.current = code
         for code, row in self.rows.items():
             row.current = code == self.current
         row = self.rows.get(self.current) if self.current else None
         if row is None:
-            self.heading, self.page_text, self.note = _t("mat_all_done"), "", ""
+            self.heading, self.page_text, self.note = t("mat_all_done"), "", ""
         else:
             req = row.requirement
-            self.heading = _t("mat_now", name=req.name)
-            self.page_text = _t("mat_page", n=row.taken + 1, m=req.pages)
+            self.heading = t("mat_now", name=req.name)
+            self.page_text = t("mat_page", n=row.taken + 1, m=req.pages)
             notes = [req.note] if req.note else []
             if not req.required and not row.taken:
-                notes.append(_t("mat_optional"))
-            self.note = "；".join(n.rstrip("。") for n in notes) + ("。" if notes else "")
+                notes.append(t("mat_optional"))
+            self.note = sentences(notes)
         if not self.camera_ok:
-            self.message, self.warn = _t("mat_camera_down"), True
+            self.message, self.warn = t("mat_camera_down"), True
         elif not keep_message and not self.busy:
-            self.message, self.warn = ("" if row is None else _t("mat_place")), False
+            self.message, self.warn = ("" if row is None else t("mat_place")), False
         take = self.ids.take_button
         take.disabled = self.busy or row is None or not self.camera_ok
         skip = self.ids.skip_button
@@ -240,11 +214,11 @@ class MaterialsScreen(KioskScreen):
             return
         camera = self.services.devices.driver("camera")
         if camera is None or not hasattr(camera, "still"):
-            self.message, self.warn = _t("mat_camera_down"), True
+            self.message, self.warn = t("mat_camera_down"), True
             return
         code, visit = self.current, self._visit
         self.busy = True
-        self.message, self.warn = _t("mat_taking"), False
+        self.message, self.warn = t("mat_taking"), False
         self._update(keep_message=True)
         self._worker = self.services.in_worker(
             lambda: shoot(camera), lambda ok, value: self._shot(code, visit, ok, value), "camera")
@@ -257,11 +231,11 @@ class MaterialsScreen(KioskScreen):
                 value[1].fill(0)
             return
         if not ok:  # camera gone, timed out, a bad frame: never the error itself
-            self.message, self.warn = _t("mat_camera_down"), True
-            self.ids.take_button.text = _t("mat_retake")
+            self.message, self.warn = t("mat_camera_down"), True
+            self.ids.take_button.text = t("mat_retake")
         elif isinstance(value, Rejection):
             self.message, self.warn = value.text, True
-            self.ids.take_button.text = _t("mat_retake")
+            self.ids.take_button.text = t("mat_retake")
         else:
             blob, thumb = value
             try:
@@ -272,8 +246,8 @@ class MaterialsScreen(KioskScreen):
             else:
                 row = self.rows[code]
                 row.add_thumb(thumb)
-                self.message, self.warn = _t("mat_page_ok", n=self.session.pages_taken(code)), False
-                self.ids.take_button.text = _t("mat_take")
+                self.message, self.warn = t("mat_page_ok", n=self.session.pages_taken(code)), False
+                self.ids.take_button.text = t("mat_take")
             thumb.fill(0)
         self._update(keep_message=True)
 
@@ -323,7 +297,7 @@ class MaterialsScreen(KioskScreen):
         self.current = self._built_for = None
         self.busy = False
         self.message = self.heading = self.page_text = self.note = ""
-        self.ids.take_button.text = _t("mat_take")
+        self.ids.take_button.text = t("mat_take")
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -33,6 +33,7 @@ from kiosk import wire
 from kiosk.client import Final
 from kiosk.session import FoundCase, InputError, InvalidTransition, QueryProgress, State
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.strings import t
 from kiosk.ui.screens.certificate import call_county  # also registers FetchCertificate
 from kiosk.ui.services import ACTION_HANDLERS
 from kiosk.ui.theme import TOUCH
@@ -41,28 +42,6 @@ from kiosk.ui.widgets.keypad import Keypad, KeypadKey
 
 log = logging.getLogger(__name__)
 
-STRINGS: dict[str, str] = {
-    "progress_title": "进度查询",
-    "progress_title_rate": "好差评 · 查找办理过的事项",
-    "progress_intro": "以下三种方式任选其一：",
-    "progress_intro_rate": "先查询您的办件，再进行评价。以下三种方式任选其一：",
-    "progress_way_scan": "扫描回执上的二维码",
-    "progress_way_scan_sub": "将受理回执上的二维码对准扫码口",
-    "progress_way_card": "放置本人身份证",
-    "progress_way_card_sub": "查询本人名下的全部办件",
-    "progress_way_down": "{device}暂时无法使用，请用其他方式查询",
-    "progress_way_type": "输入受理编号",
-    "progress_type_hint": "编号印在受理回执上，请输入日期和序号",
-    "progress_type_hint_prefix": "请输入回执上受理编号开头的设备编号，输好后点“完成”",
-    "progress_edit_prefix": "修改设备编号",
-    "progress_prefix_done": "完成",
-    "progress_query": "查询",
-    "progress_not_complete": "受理编号还没有输完整，请核对回执上的编号。",
-    "progress_bad_code": "这不是受理回执上的二维码，请扫描回执上的二维码，或输入受理编号。",
-    "progress_card_error": "未能读取身份证，请将身份证平放在感应区，不要移动。",
-    "dev_scanner": "扫码器",
-    "dev_idcard": "身份证阅读器",
-}
 
 #: Digits typed after the device part: the date (8) and the sequence (6).
 TAIL_DIGITS = 14
@@ -228,7 +207,6 @@ def tail_display(digits: str) -> str:
 
 
 class ProgressScreen(KioskScreen):
-    S = STRINGS
     tail = staticmethod(tail_display)
     #: The device part of the number (this machine's id unless changed).
     prefix = StringProperty("")
@@ -241,7 +219,7 @@ class ProgressScreen(KioskScreen):
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.query_button = BigButton(text=STRINGS["progress_query"], kind="primary")
+        self.query_button = self.keyed(BigButton(kind="primary"), "progress_query")
         self.query_button.bind(on_release=lambda *_: self.query())
         self.add_action(self.query_button)
         self.ids["query_button"] = self.query_button
@@ -259,9 +237,9 @@ class ProgressScreen(KioskScreen):
             key.bind(on_release=lambda k: self.press_prefix(k.value))
             grid.add_widget(key)
             self.alpha_keys[char] = key
-        for value, text in (("backspace", "删除"), ("clear", "清空")):
-            key = KeypadKey(value=value, text=text, height=self.keypad.key_height * 0.9,
-                            font_size=self.keypad.font_size * 0.8)
+        for value, key_name in (("backspace", "keypad_delete"), ("clear", "keypad_clear")):
+            key = self.keyed(KeypadKey(value=value, height=self.keypad.key_height * 0.9,
+                                       font_size=self.keypad.font_size * 0.8), key_name)
             key.bind(on_release=lambda k: self.press_prefix(k.value))
             grid.add_widget(key)
             self.alpha_keys[value] = key
@@ -278,8 +256,8 @@ class ProgressScreen(KioskScreen):
 
     def refresh(self) -> None:
         rate = self.app.intent == "rate"
-        self.title = STRINGS["progress_title_rate" if rate else "progress_title"]
-        self.intro = STRINGS["progress_intro_rate" if rate else "progress_intro"]
+        self.title = t("progress_title_rate" if rate else "progress_title")
+        self.intro = t("progress_intro_rate" if rate else "progress_intro")
         if not self.prefix:
             self.prefix = self.services.identity.device_id
         self._devices_changed()
@@ -287,9 +265,9 @@ class ProgressScreen(KioskScreen):
 
     def _devices_changed(self, *_args) -> None:
         hub = self.services.devices
-        down = STRINGS["progress_way_down"]
-        self.scan_note = "" if hub.available("scanner") else down.format(device=STRINGS["dev_scanner"])
-        self.card_note = "" if hub.available("idcard") else down.format(device=STRINGS["dev_idcard"])
+        down = t("progress_way_down")
+        self.scan_note = "" if hub.available("scanner") else down.format(device=t("dev_scanner"))
+        self.card_note = "" if hub.available("idcard") else down.format(device=t("dev_idcard"))
 
     def _update_button(self, *_args) -> None:
         self.query_button.disabled = self.editing_prefix or not self.complete
@@ -324,7 +302,7 @@ class ProgressScreen(KioskScreen):
     # -- asking ----------------------------------------------------------------------------
     def query(self) -> None:
         if not self.complete:
-            self.message = STRINGS["progress_not_complete"]
+            self.message = t("progress_not_complete")
             return
         self._ask(self.number, typed=True)
 
@@ -334,7 +312,7 @@ class ProgressScreen(KioskScreen):
         try:
             self.session.progress_by_number(number)
         except InputError as err:
-            self.message = err.text_zh if typed else STRINGS["progress_bad_code"]
+            self.message = err.text_zh if typed else t("progress_bad_code")
         except InvalidTransition:
             pass
 
@@ -354,7 +332,7 @@ class ProgressScreen(KioskScreen):
 
     def _on_card_error(self, _hub, _err) -> None:
         if self.session.state is State.PROGRESS_QUERY:
-            self.message = STRINGS["progress_card_error"]
+            self.message = t("progress_card_error")
 
     # -- life ------------------------------------------------------------------------------
     def on_pre_enter(self, *args):

@@ -23,39 +23,21 @@ from kivy.uix.label import Label
 
 from kiosk.session import InputError, InvalidTransition, State
 from kiosk.ui.base import KioskScreen
+from kiosk.i18n import DEFAULT, tr
+from kiosk.ui.strings import t
 from kiosk.ui.screens.receipt import call_text, receipt_info
-from kiosk.ui.screens.receipt import s as receipt_s
 from kiosk.ui.widgets.buttons import BigButton
 
 log = logging.getLogger(__name__)
 
-#: score → the words on its button, best first.
-LEVELS: list[tuple[int, str]] = [(5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"),
-                                 (1, "非常不满意")]
-#: Reasons offered for 不满意 and 非常不满意 (one at least must be ticked).
-REASONS: list[str] = ["等待时间长", "操作复杂", "设备故障", "指引不清", "材料要求多", "其他"]
+#: The scores, best first; each button's words are ``rating_level_<score>``.
+LEVELS: list[int] = [5, 4, 3, 2, 1]
+#: Reasons offered for 不满意 and 非常不满意 (one at least must be ticked): the words are
+#: ``rating_reason_<code>``; the county receives them in Chinese, whatever the screen shows.
+REASONS: list[str] = ["wait", "complex", "device", "unclear", "materials", "other"]
 LOW = 2
 
-STRINGS: dict[str, str] = {
-    "rating_title": "服务评价",
-    "rating_ask": "请您对本次办理进行评价",
-    "rating_why": "请选择不满意的原因（可多选）：",
-    "rating_need_level": "请先选择一个评价等级。",
-    "rating_need_reason": "请至少选择一个不满意的原因，我们会认真改进。",
-    "rating_submit": "提交评价",
-    "rating_skip": "跳过",
-    "rating_printed": "受理回执已打印，请从出纸口取走并妥善保管。",
-    "rating_thanks_note": "评价不记名，仅用于改进服务。",
-    "rating_ask_case": "请您对这件办件进行评价",
-    "rating_case_number": "受理编号：{v}",
-    "rating_case_applicant": "申请人：{name}    证件号码：{number}",
-    "rating_once": "每件办件只能评价一次；如已在其他地方评价过，以第一次评价为准。",
-}
 
-
-def s(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 class ReasonToggle(ButtonBehavior, Label):
@@ -68,34 +50,33 @@ class ReasonToggle(ButtonBehavior, Label):
 
 
 class RatingScreen(KioskScreen):
-    S = STRINGS
     score = NumericProperty(0)
     message = StringProperty("")
     show_reasons = BooleanProperty(False)
     printed_note = StringProperty("")
     show_card = BooleanProperty(False)
-    ask = StringProperty(STRINGS["rating_ask"])
+    ask = StringProperty("")
     case_text = StringProperty("")
     once_note = StringProperty("")
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.cancel_text = s("rating_skip")
+        self.keyed(self, "rating_skip", prop="cancel_text")
         self.level_buttons: dict[int, BigButton] = {}
-        for score, words in LEVELS:
-            button = BigButton(text=words, kind="secondary")
+        for score in LEVELS:
+            button = self.keyed(BigButton(kind="secondary"), f"rating_level_{score}")
             button.padding = (dp(6), dp(8))  # five in a row: 非常不满意 fits on one line
             button.score = score
             button.bind(on_release=lambda b: self.choose(b.score))
             self.ids.levels.add_widget(button)
             self.level_buttons[score] = button
         self.reason_toggles: dict[str, ReasonToggle] = {}
-        for reason in REASONS:
-            toggle = ReasonToggle(text=reason)
+        for reason in REASONS:  # by the words the county receives
+            toggle = self.keyed(ReasonToggle(), f"rating_reason_{reason}")
             toggle.bind(checked=lambda *_: self._reasons_changed())
             self.ids.reasons.add_widget(toggle)
-            self.reason_toggles[reason] = toggle
-        self.submit_button = BigButton(text=s("rating_submit"), kind="primary")
+            self.reason_toggles[tr(f"rating_reason_{reason}", DEFAULT)] = toggle
+        self.submit_button = self.keyed(BigButton(kind="primary"), "rating_submit")
         self.submit_button.bind(on_release=lambda *_: self.submit())
         self.add_action(self.submit_button)
         self.ids["submit_button"] = self.submit_button
@@ -119,7 +100,7 @@ class RatingScreen(KioskScreen):
         self.submit_button.disabled = not self.score
 
     def _reasons_changed(self) -> None:
-        if self.message == s("rating_need_reason") and self.chosen_reasons():
+        if self.message == t("rating_need_reason") and self.chosen_reasons():
             self.message = ""
 
     def chosen_reasons(self) -> list[str]:
@@ -127,7 +108,7 @@ class RatingScreen(KioskScreen):
 
     # -- the screen ------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.title = s("rating_title")
+        self.title = t("rating_title")
         session = self.session
         if session.state is not State.RATING:
             return
@@ -136,26 +117,26 @@ class RatingScreen(KioskScreen):
         printed = session.receipt_ok
         card = self.ids.card
         if info is not None and printed is not True:
-            card.show(info, qr=True, help_text=receipt_s("receipt_not_printed")
+            card.show(info, qr=True, help_text=t("receipt_not_printed")
                       + call_text(self.services.identity))
             card.set_network(self.services.network)
             self.show_card, self.printed_note = True, ""
         else:
             card.clear()
             self.show_card = False
-            self.printed_note = s("rating_printed") if printed else ""
+            self.printed_note = t("rating_printed") if printed else ""
         self.ids.scroll.scroll_y = self.ids.card_scroll.scroll_y = 1
 
     def _show_case(self, case: Any) -> None:
         """The case found by a progress query (masked by the session), or nothing."""
         if case is None:
-            self.ask, self.case_text, self.once_note = s("rating_ask"), "", ""
+            self.ask, self.case_text, self.once_note = t("rating_ask"), "", ""
             return
-        lines = [case.item_name, s("rating_case_number", v=case.txn_id)]
+        lines = [case.item_name, t("rating_case_number", v=case.txn_id)]
         if case.applicant_name or case.applicant_id_number:
-            lines.append(s("rating_case_applicant", name=case.applicant_name,
+            lines.append(t("rating_case_applicant", name=case.applicant_name,
                            number=case.applicant_id_number))
-        self.ask, self.case_text, self.once_note = s("rating_ask_case"), "\n".join(lines), s("rating_once")
+        self.ask, self.case_text, self.once_note = t("rating_ask_case"), "\n".join(lines), t("rating_once")
 
     def on_enter(self, *args):
         self.services.bind(network=self._network_changed)
@@ -170,11 +151,11 @@ class RatingScreen(KioskScreen):
 
     def submit(self) -> None:
         if not self.score:
-            self.message = s("rating_need_level")
+            self.message = t("rating_need_level")
             return
         reasons = self.chosen_reasons() if self.score <= LOW else []
         if self.score <= LOW and not reasons:
-            self.message = s("rating_need_reason")
+            self.message = t("rating_need_reason")
             return
         try:
             rating = self.session.rate(int(self.score), reasons)
@@ -197,7 +178,7 @@ class RatingScreen(KioskScreen):
         self.ids.card.clear()
         self.show_card = False
         self.printed_note = self.message = self.case_text = self.once_note = ""
-        self.ask = s("rating_ask")
+        self.ask = t("rating_ask")
         self.score = 0
         self._show_score()
 

@@ -29,6 +29,7 @@ from drivers.privacy import mask_name
 from kiosk.receipts import acceptance_receipt, local_time, promised_date
 from kiosk.session import PrintReceipt, State
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.strings import date_text, t
 from kiosk.ui.services import ACTION_HANDLERS
 from kiosk.ui.widgets.qr_image import QrImage  # noqa: F401  (used by receipt.kv)
 
@@ -37,31 +38,7 @@ log = logging.getLogger(__name__)
 #: A print that has not answered by then is reported as failed (a late answer is ignored).
 PRINT_TIMEOUT_S = 30.0
 
-STRINGS: dict[str, str] = {
-    "receipt_title": "受理成功",
-    "receipt_ok": "受理成功",
-    "receipt_lead": "您的申请已受理，请记下受理编号。",
-    "receipt_number": "受理编号",
-    "receipt_item": "办理事项",
-    "receipt_applicant": "申请人",
-    "receipt_accepted": "受理时间",
-    "receipt_promised": "承诺办结",
-    "receipt_promised_days": "{day}前（{n}个{unit}）",
-    "receipt_promised_now": "{day}（即办件）",
-    "receipt_printing": "正在打印受理回执，请稍候……",
-    "receipt_printed": "受理回执已打印，请从出纸口取走并妥善保管。",
-    "receipt_offline": "已受理，联网后自动上报",
-    "receipt_offline_more": "您的申请已安全保存在本机，无需重复提交。",
-    "receipt_online": "您的申请已安全保存，正在自动上报审批部门。",
-    "receipt_not_printed": "回执未能打印。请用手机拍下本页的受理编号和二维码，凭编号可查询办理进度。",
-    "receipt_call": "如需纸质回执，请联系{maintainer}，电话{phone}。",
-    "receipt_scan": "扫码或凭受理编号查询办理进度",
-}
 
-
-def s(key: str, **values: Any) -> str:
-    text = STRINGS[key]
-    return text.format(**values) if values else text
 
 
 @dataclass(frozen=True)
@@ -78,10 +55,10 @@ class ReceiptInfo:
 
     @property
     def promised_text(self) -> str:
-        day = self.promised_by.strftime("%Y年%m月%d日")
+        day = date_text(self.promised_by)
         if self.promised_days == 0:
-            return s("receipt_promised_now", day=day)
-        return s("receipt_promised_days", day=day, n=self.promised_days, unit=self.unit)
+            return t("receipt_promised_now", day=day)
+        return t("receipt_promised_days", day=day, n=self.promised_days, unit=t(f"unit.{self.unit}"))
 
     @property
     def accepted_text(self) -> str:
@@ -142,8 +119,8 @@ class ReceiptCard(GridLayout):
         """已受理，联网后自动上报 unless the backend answers."""
         offline = network != "ok"
         self.status_warn = offline
-        self.status = s("receipt_offline") if offline else s("receipt_online")
-        self.note = s("receipt_offline_more") if offline else ""
+        self.status = t("receipt_offline") if offline else t("receipt_online")
+        self.note = t("receipt_offline_more") if offline else ""
 
     def clear(self) -> None:
         for name in ("number", "item_name", "applicant", "accepted", "promised", "status", "note",
@@ -154,7 +131,7 @@ class ReceiptCard(GridLayout):
 
 
 def call_text(identity: Any) -> str:
-    return s("receipt_call", maintainer=identity.maintainer, phone=identity.phone)
+    return t("receipt_call", maintainer=identity.maintainer, phone=identity.phone)
 
 
 class ReceiptScreen(KioskScreen):
@@ -173,7 +150,7 @@ class ReceiptScreen(KioskScreen):
         session = self.session
         info = receipt_info(session) if session.state is State.RECEIPT else None
         card = self.ids.card
-        self.title = s("receipt_title")
+        self.title = t("receipt_title")
         if info is None:
             card.clear()
             self.message = ""
@@ -181,9 +158,9 @@ class ReceiptScreen(KioskScreen):
         printer_ok = self.services.devices.available("printer")
         # the printer known down: the QR is on screen at once (the rating screen keeps it)
         card.show(info, qr=not printer_ok,
-                  help_text="" if printer_ok else s("receipt_not_printed") + call_text(self.services.identity))
+                  help_text="" if printer_ok else t("receipt_not_printed") + call_text(self.services.identity))
         card.set_network(self.services.network)
-        self.message = s("receipt_printing") if printer_ok else ""
+        self.message = t("receipt_printing") if printer_ok else ""
 
     def clear_personal(self) -> None:
         self.ids.card.clear()

@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.session import BUSY, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import TEXT, t
+from kiosk.ui.strings import has, t
 
 
 class BusySpinner(Widget):
@@ -30,7 +30,7 @@ class WorkingScreen(KioskScreen):
         self.busy = state in BUSY
         key = f"busy_{state.value}"
         if self.busy:
-            self.message = t(key) if key in TEXT else t("busy_default")
+            self.message = t(key) if has(key) else t("busy_default")
         elif state is State.HOME:
             self.message = t("wait")
         else:

@@ -11,6 +11,7 @@ from kivy.properties import OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kiosk.ui.widgets import cjk_text  # noqa: F401  (CJKLabel, used in the .kv)
 
 
 class BigButton(ButtonBehavior, Label):

@@ -35,10 +35,10 @@ from kivy.properties import (
 from kivy.uix.floatlayout import FloatLayout
 
 from drivers.errors import DeviceUnavailable
+from kiosk.ui.widgets import cjk_text  # noqa: F401  (CJKLabel, used in the .kv)
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE_TEXT = "摄像头暂不可用"
 #: the guide shapes, as fractions of the shown picture: (width, height)
 FACE_OVAL = (0.42, 0.72)
 PAGE_FRAME = (0.86, 0.86)
@@ -63,7 +63,8 @@ class CameraPreview(FloatLayout):
     running = BooleanProperty(False)
     available = BooleanProperty(False)
     show_placeholder = BooleanProperty(False)
-    placeholder_text = StringProperty(UNAVAILABLE_TEXT)
+    #: shown where there is no picture; empty: 摄像头暂不可用 in the citizen's language
+    placeholder_text = StringProperty("")
     placeholder_delay = NumericProperty(1.0)
     guidance = StringProperty("")
     guide = OptionProperty("none", options=["none", "face", "page"])

@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, NumericProperty
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.ui.widgets import buttons  # noqa: F401  (BigButton, used in the .kv)
+from kiosk.ui.widgets import cjk_text  # noqa: F401  (CJKLabel, used in the .kv)
 
 
 class CountdownOverlay(FloatLayout):

@@ -10,7 +10,8 @@ from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.identity import LABELS
+from kiosk.ui.strings import LANG, t
+from kiosk.ui.widgets import cjk_text  # noqa: F401  (CJKLabel, used in the .kv)
 
 SHOWN = ("name", "category", "maintainer", "phone")
 
@@ -19,11 +20,19 @@ class IdentityFooter(BoxLayout):
     identity = ObjectProperty(None, allownone=True)
     text = StringProperty("")
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        LANG.bind(lang=self._relabel)  # held weakly
+
+    def _relabel(self, *_args) -> None:
+        self.on_identity(self, self.identity)
+
     def on_identity(self, _instance: object, identity: object) -> None:
         if identity is None:
             self.text = ""
             return
-        parts = [f"{LABELS[k]}：{getattr(identity, k)}" for k in SHOWN if getattr(identity, k, "")]
+        parts = [t("label_value", label=t(f"identity_{k}"), value=getattr(identity, k))
+                 for k in SHOWN if getattr(identity, k, "")]
         self.text = "    ".join(parts)
 
 

@@ -30,6 +30,7 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 
+from kiosk.ui.strings import LANG, t
 from kiosk.ui.theme import TOUCH
 
 MIN_KEY_PX = TOUCH  # 64 px: 15 mm on a 21.5" 1080×1920 screen
@@ -112,6 +113,7 @@ class Keypad(BoxLayout):
         super().__init__(**kwargs)
         self.bind(mode=self._on_rules, max_length=self._on_rules, text=self._refresh,
                   key_height=self._style, font_size=self._style)
+        LANG.bind(lang=self._on_rules)  # 删除 in the new language (held weakly)
         self._build()
         self.text = clean(self.mode, self.text, int(self.max_length))
         self._refresh()
@@ -171,7 +173,7 @@ class Keypad(BoxLayout):
         keys = {}
         extra = {"id_number": "X", "phone": "-"}.get(self.mode, "")
         for value in ["1", "2", "3", "4", "5", "6", "7", "8", "9", extra, "0", BACKSPACE]:
-            key = KeypadKey(value=value, text={BACKSPACE: "删除"}.get(value, value),
+            key = KeypadKey(value=value, text=t("keypad_delete") if value == BACKSPACE else value,
                             height=self._key_px(), font_size=self.font_size)
             if not value:
                 key.opacity, key.disabled = 0, True  # keep the grid's shape

@@ -36,7 +36,8 @@ class SignaturePad(Widget):
     min_extent = NumericProperty(dp(40))
     #: a finger must move this far before a new point is taken (smooths the jitter)
     min_step = NumericProperty(dp(2))
-    hint_text = StringProperty("请在此处签名")
+    #: empty: 请在此处签名 in the citizen's language
+    hint_text = StringProperty("")
     hint_font_size = NumericProperty(dp(30))
     is_empty = BooleanProperty(True)
     has_enough_ink = BooleanProperty(False)

@@ -1,0 +1,201 @@
+"""The translation files: complete, consistent, used, and the only home of citizen text.
+
+- zh and en have the same keys in each file (Chinese-only files exempt: printed paper is an
+  official record, in Chinese), and the same ``{placeholders}`` in every text;
+- every key of ui.toml is used somewhere in the code, and every key the code names exists;
+- a malformed file, a key defined twice, an unknown language: :class:`TranslationError`;
+- no Chinese in kiosk/ui's code (outside comments and docstrings): "none in code".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from kiosk import i18n
+from kiosk.i18n import LOCALE_DIR, TranslationError, table, tr
+
+ROOT = Path(__file__).resolve().parents[2]
+KIOSK = ROOT / "kiosk"
+#: Files only Chinese has (their keys fall back to Chinese in every language).
+ZH_ONLY = {"paper.toml"}
+#: Keys whose languages may use different values out of a fixed set the code passes.
+FORMATS = {"date": {"year", "month", "month_name", "day"},
+           "clock": {"year", "month", "month_name", "day", "weekday", "time"}}
+#: Keys the code builds at run time (``t(f"dev_{role}")``): the prefix is enough.
+DYNAMIC = ("dev_", "unit.", "status_", "rating_level_", "rating_reason_", "busy_", "identity_")
+#: Files whose keys this test checks for use (other parts' files have their own tests).
+OWN_FILES = ("ui.toml", "paper.toml")
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+#: Chinese that is data, not a citizen-facing string: (file, literal as in the source) → why.
+ALLOWED_CJK = {
+    ("kiosk/ui/widgets/cjk_text.py", None): "line-breaking rules: which punctuation may not "
+                                           "start or end a line",
+    ("kiosk/ui/screens/confirm.py", 'r"(证号|号码|卡号|账号|编号|身份证号)$"'): "matches the catalog's field "
+                                                                        "labels to mask numbers",
+    ("kiosk/ui/screens/confirm.py", '"姓名"'): "matches the catalog's field labels to mask names",
+    ("kiosk/ui/screens/identify.py", '"长期"'): "the card's 'valid for life' value on the wire",
+    ("kiosk/ui/strings.py", '"。."'): "drops a catalog note's own full stop before joining",
+    ("kiosk/ui/services.py", None): "the simulation config's identity (data) and the "
+                                    "maintenance test page (paper)",
+}
+
+
+def _files(lang: str) -> dict[str, dict]:
+    import tomllib
+
+    return {p.name: tomllib.loads(p.read_text(encoding="utf-8"))
+            for p in sorted((LOCALE_DIR / lang).glob("*.toml"))}
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)", text))
+
+
+def test_chinese_and_english_have_the_same_keys_file_by_file():
+    zh, en = _files("zh"), _files("en")
+    assert "ui.toml" in zh and "ui.toml" in en
+    for name, keys in zh.items():
+        if name in ZH_ONLY:
+            assert name not in en, f"{name} is Chinese only"
+            continue
+        assert name in en, f"en/{name} is missing"
+        assert set(keys) == set(en[name]), f"{name}: {set(keys) ^ set(en[name])}"
+    assert set(en) - set(zh) == set()
+
+
+def test_every_placeholder_matches():
+    zh, en = table("zh"), table("en")
+    for key, text in en.items():
+        if key in FORMATS:
+            assert _placeholders(text) <= FORMATS[key] and _placeholders(zh[key]) <= FORMATS[key]
+        else:
+            assert _placeholders(text) == _placeholders(zh[key]), key
+
+
+def test_no_text_is_empty_and_english_has_no_chinese():
+    for key, text in _files("en")["ui.toml"].items():
+        assert text.strip(), key
+        if not key.startswith("unit."):  # the key (not the text) names the catalog's unit
+            assert not CJK.search(text), f"{key}: {text}"
+    assert all(text.strip() for text in table("zh").values())
+
+
+def _code() -> str:
+    parts = [p.read_text(encoding="utf-8") for p in KIOSK.rglob("*") if p.suffix in (".py", ".kv")]
+    return "\n".join(parts)
+
+
+def test_every_key_is_used_and_every_key_used_exists():
+    code = _code()
+    for name in OWN_FILES:
+        for key in _files("zh").get(name, {}):
+            if key.startswith(DYNAMIC):
+                continue
+            assert f'"{key}"' in code or f"'{key}'" in code, f"{name}: {key} is never used"
+    known = set(table("zh"))
+    used = set(re.findall(r"""\b(?:t|tr)\(\s*["']([\w.]+)["']""", code))
+    used |= set(re.findall(r"""keyed\((?:self|[^\n]*?\)), f?["']([a-z_]+)["']""", code))
+    assert used - known == set()
+    for prefix in ("dev_", "status_", "rating_level_", "rating_reason_", "identity_"):
+        assert any(k.startswith(prefix) for k in known), prefix
+
+
+def test_english_and_chinese_lookups_and_the_fallback(monkeypatch):
+    assert tr("cancel", "zh") == "取消" and tr("cancel", "en") == "Cancel"
+    assert tr("mat_page", "en", n=1, m=3) == "Page 1 of 3"
+    monkeypatch.delitem(table("en"), "cancel")  # a key English lacks …
+    assert tr("cancel", "en") == "取消"  # … falls back to Chinese, never to the key
+    with pytest.raises(TranslationError):
+        tr("no_such_key", "en")
+
+
+@pytest.fixture
+def locale(tmp_path, monkeypatch):
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    table.cache_clear()
+    for lang in ("zh", "en"):
+        (tmp_path / lang).mkdir()
+    yield tmp_path
+    table.cache_clear()
+
+
+@pytest.mark.parametrize("files, why", [
+    ({"ui.toml": 'cancel = "取消'}, "unterminated string"),
+    ({"ui.toml": "cancel = 3"}, "not a string"),
+    ({"ui.toml": "[screen]\ncancel = \"取消\""}, "a table, not flat"),
+    ({"a.toml": 'cancel = "取消"', "b.toml": 'cancel = "取消"'}, "defined twice"),
+    ({"ui.toml": b'cancel = "\xff"'}, "not UTF-8"),
+])
+def test_a_malformed_file_is_a_translation_error(locale, files, why):
+    for name, text in files.items():
+        path = locale / "zh" / name
+        path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text, encoding="utf-8")
+    with pytest.raises(TranslationError):
+        table("zh")
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(TranslationError):
+        i18n.set_language("fr")
+    assert i18n.language() == "zh"
+
+
+# -- "none in code" -------------------------------------------------------------------------
+def _py_strings(path: Path) -> list[tuple[int, str]]:
+    """String literals that are not docstrings (comments are not tokens of type STRING)."""
+    out, prev = [], None
+    for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+        if tok.type == tokenize.STRING and prev not in (None, tokenize.NEWLINE, tokenize.INDENT,
+                                                        tokenize.DEDENT):
+            out.append((tok.start[0], tok.string))
+        if tok.type not in (tokenize.NL, tokenize.COMMENT):
+            prev = tok.type
+    return out
+
+
+def _kv_code(path: Path) -> list[tuple[int, str]]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue  # a comment (kv has no trailing comments on property lines)
+        out.append((n, line))
+    return out
+
+
+def _chinese_in_code() -> list[str]:
+    found = []
+    for path in sorted((KIOSK / "ui").rglob("*")):
+        rel = path.relative_to(ROOT).as_posix()
+        if path.suffix == ".py":
+            pieces = _py_strings(path)
+        elif path.suffix == ".kv":
+            pieces = _kv_code(path)
+        else:
+            continue
+        if "pinyin_keyboard" in rel or (rel, None) in ALLOWED_CJK:
+            continue
+        found += [f"{rel}:{n}: {s.strip()[:80]}" for n, s in pieces
+                  if CJK.search(s) and (rel, s.strip()) not in ALLOWED_CJK]
+    return found
+
+
+def test_no_chinese_in_the_screens_code():
+    assert _chinese_in_code() == []
+
+
+def test_the_scanner_finds_chinese_in_code(tmp_path, monkeypatch):
+    """The scanner itself: a literal is found, a docstring and a comment are not."""
+    ui = tmp_path / "kiosk" / "ui"
+    ui.mkdir(parents=True)
+    (ui / "a.py").write_text('"""文档。"""\n# 注释\nx = 1\nTEXT = "取消"\n', encoding="utf-8")
+    (ui / "a.kv").write_text('# 注释\n<A>:\n    text: "返回"\n', encoding="utf-8")
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)
+    monkeypatch.setitem(globals(), "KIOSK", tmp_path / "kiosk")
+    found = [":".join(f.split(":")[:2]) for f in _chinese_in_code()]
+    assert found == ["kiosk/ui/a.kv:3", "kiosk/ui/a.py:4"]
