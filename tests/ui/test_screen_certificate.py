@@ -31,9 +31,10 @@ CERT = {"kind": KIND, "title": "社会保险参保缴费证明",
 
 @pytest.fixture(autouse=True)
 def _restore_handlers():
+    """Put back what was there; what a screen module registered on its first import (during
+    the test) stays, since the module will not be imported again to register it."""
     before = dict(ACTION_HANDLERS)
     yield
-    ACTION_HANDLERS.clear()
     ACTION_HANDLERS.update(before)
 
 
