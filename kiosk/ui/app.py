@@ -36,6 +36,7 @@ from kiosk.ui.strings import clock_text, device_names, language, set_language, t
 from kiosk.ui.theme import make_theme  # noqa: E402
 from kiosk.ui.widgets.countdown import CountdownOverlay  # noqa: E402
 from kiosk.ui.widgets.forget import forget_shown_text  # noqa: E402
+from kiosk.voice import attach as attach_voice  # noqa: E402
 
 log = logging.getLogger(__name__)
 RESTART_EXIT = 75  # EX_TEMPFAIL: systemd's Restart=on-failure (or always) starts us again
@@ -123,6 +124,7 @@ class KioskApp(App):
         self._update_status()
         self._tick_clock()
         self.show(self._home_name())
+        self.voice = attach_voice(self)  # speaks each screen's prompt (KIOSK_VOICE=off mutes)
         return root
 
     def on_start(self):
@@ -270,6 +272,9 @@ class KioskApp(App):
     def toggle_language(self) -> None:
         """The home screen's switch: Chinese ↔ English."""
         self.set_language("en" if language() == DEFAULT_LANGUAGE else DEFAULT_LANGUAGE)
+        session = self.services.session
+        if session.state is State.HOME and language() != DEFAULT_LANGUAGE:
+            session.customised()  # walked away in English: back to Chinese after the idle time
 
     def activity(self) -> None:
         session = self.services.session

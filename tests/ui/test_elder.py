@@ -79,13 +79,15 @@ def test_elder_colours_are_high_contrast(kiosk):
     assert contrast(elder["BORDER"], elder["SURFACE"]) >= 3.0  # an outline one can see
 
 
-@pytest.mark.xfail(strict=True, reason="the kv rules read the constants theme.TEXT/theme.MUTED; "
-                   "they follow 长辈模式 once they read app.theme.text/app.theme.muted (kv owner)")
-def test_home_labels_take_the_elder_colours(kiosk):
+def test_home_labels_take_the_elder_colours_and_give_them_back(kiosk):
+    normal = list(kiosk.screen.ids.hint.color)
     kiosk.tap(kiosk.screen.ids.elder_button)
     kiosk.idle()
     assert list(kiosk.screen.ids.welcome.color) == list(theme_module.ELDER_COLOURS["TEXT"])
     assert list(kiosk.screen.ids.hint.color) == list(theme_module.ELDER_COLOURS["MUTED"])
+    kiosk.tap(kiosk.screen.ids.elder_button)
+    kiosk.idle()
+    assert list(kiosk.screen.ids.hint.color) == normal
 
 
 def test_elder_idle_time_is_longer(kiosk):

@@ -116,3 +116,25 @@ def test_the_idle_warning_speaks_the_visitors_language(kiosk):
     overlay = kiosk.texts(kiosk.app.overlay)
     assert "Are you still there?" in overlay and "Continue" in overlay
     assert [t for t in overlay if CJK.search(t)] == []
+
+
+def test_english_left_on_at_home_by_someone_who_walked_away_goes_back_to_chinese(kiosk):
+    home = kiosk.screen
+    _english(kiosk)
+    kiosk.clock.advance(kiosk.session.idle_timeout_s - 1)
+    kiosk.app.tick()
+    assert i18n.language() == "en"  # not yet
+    kiosk.clock.advance(1)
+    kiosk.app.tick()
+    kiosk.idle()
+    assert i18n.language() == "zh" and kiosk.screen_name == "home"
+    assert home.ids.tile_apply.title == "办事" and home.ids.language_button.text == "English"
+
+
+def test_senior_mode_left_on_at_home_is_switched_off_after_the_idle_time(kiosk):
+    kiosk.tap(kiosk.screen.ids.elder_button)
+    assert kiosk.session.elder_mode and kiosk.app.theme.scale == ELDER_SCALE
+    kiosk.clock.advance(kiosk.session.idle_timeout_s)
+    kiosk.app.tick()
+    kiosk.idle()
+    assert not kiosk.session.elder_mode and kiosk.app.theme.scale == 1.0
