@@ -7,6 +7,7 @@ import pytest
 from kiosk.session import State
 from kiosk.ui import theme as theme_module
 from kiosk.ui.theme import ELDER_SCALE, contrast, palette
+from tests.ui.test_idle import idle_for, start_visit
 
 
 def home_look(kiosk):
@@ -27,16 +28,6 @@ def home_look(kiosk):
     }
 
 
-def start_visit(kiosk):
-    kiosk.tap(kiosk.screen.ids.tile_apply)
-    kiosk.tap(kiosk.screen.item_tiles["zz-gljt"])
-    assert kiosk.session.state is State.GUIDE
-
-
-def idle_for(kiosk, seconds):
-    kiosk.clock.advance(seconds)
-    kiosk.app.tick()
-    kiosk.idle()
 
 
 def test_elder_scale_is_at_least_1_4():

@@ -15,16 +15,7 @@ from tests.ui.widget_harness import texture_rgb
 
 def sign(kiosk, pad, points=None) -> None:
     """A finger writing a zigzag across the pad, through the window's touch dispatch."""
-    from kivy.tests.common import UnitTestTouch
-
-    points = points or [(0.15 + 0.05 * i, 0.35 + 0.3 * (i % 2)) for i in range(14)]
-    at = [pad.to_window(pad.x + fx * pad.width, pad.y + fy * pad.height) for fx, fy in points]
-    touch = UnitTestTouch(*at[0])
-    touch.touch_down()
-    for x, y in at[1:]:
-        touch.touch_move(x, y)
-    touch.touch_up()
-    kiosk.idle(2)
+    kiosk.drag(pad, points or [(0.15 + 0.05 * i, 0.35 + 0.3 * (i % 2)) for i in range(14)])
 
 
 @pytest.fixture
