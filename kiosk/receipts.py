@@ -6,6 +6,10 @@ name and number never reach the document, so they cannot reach the paper or a lo
 paper ends with the machine's identity card (设备身份证), so that whoever holds it knows
 which machine printed it and whom to call.
 
+Paper is Chinese whatever the screen's language (an official record), and its words live in
+``kiosk/locale/zh/paper.toml``, read with :func:`_zh`. The only Chinese left here is data:
+the catalog's units ``工作日`` and ``自然日``.
+
 The promised date counts working days as Monday to Friday: the kiosk does not know the
 official holidays and 调休 working weekends, so the county's ``promised_by`` (in the
 transaction's acknowledgement) is the one to trust once the transaction is delivered.
@@ -16,12 +20,23 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from drivers.printer.document import Document
-from kiosk.catalog.model import Item
+from kiosk.catalog.model import Item, MaterialRequirement
+from kiosk.i18n import tr
 from kiosk.identity import Identity
 from kiosk.wire import Certificate, mask_id_number, mask_name
 
-KIND_TITLES = {"service": "受理回执", "bundle": "受理回执（一件事）", "appointment": "预约回执",
-               "certificate": "受理回执"}
+#: The item's kind → the key of its receipt's title.
+KIND_TITLES = {"service": "paper_receipt", "bundle": "paper_receipt_bundle",
+               "appointment": "paper_receipt_appointment", "certificate": "paper_receipt"}
+#: The identity card's fields at the foot, in order → the key of each label.
+FOOT_LABELS = {"name": "paper_device_name", "category": "paper_device_category",
+               "maintainer": "paper_device_maintainer", "phone": "paper_device_phone",
+               "location": "paper_device_location"}
+
+
+def _zh(key: str, **values: object) -> str:
+    """A printed string: always Chinese, whatever language the screen is in."""
+    return tr(key, "zh", **values)
 
 
 def promised_date(accepted_at: date, days: int, unit: str = "工作日") -> date:
@@ -56,11 +71,12 @@ def local_time(moment: datetime) -> datetime:
 def identity_foot(doc: Document, identity: Identity) -> Document:
     """The identity card at the foot of every paper, then the cut."""
     doc.rule()
-    doc.text("设备身份证", align="center", bold=True)
-    doc.kv("设备编号", identity.device_id)
-    for label, value in identity.card_lines():
-        doc.kv(label, value)
-    doc.text("本机故障或对服务有意见，请拨打上方电话，或拨打12345热线。", align="left")
+    doc.text(_zh("paper_identity"), align="center", bold=True)
+    doc.kv(_zh("paper_device_id"), identity.device_id)
+    for field, key in FOOT_LABELS.items():
+        if getattr(identity, field):
+            doc.kv(_zh(key), getattr(identity, field))
+    doc.text(_zh("paper_complain"), align="left")
     doc.feed(1)
     return doc.cut()
 
@@ -71,28 +87,28 @@ def acceptance_receipt(txn_id: str, item: Item, applicant_name: str, applicant_i
     """受理回执: what was handed in, its number and QR code, and by when it will be done."""
     limit = item.guide.time_limit
     doc = Document()
-    doc.text(KIND_TITLES.get(item.kind, "受理回执"), align="center", bold=True,
+    doc.text(_zh(KIND_TITLES.get(item.kind, "paper_receipt")), align="center", bold=True,
              double_width=True, double_height=True)
     doc.rule()
-    doc.kv("事项名称", item.name)
-    doc.kv("受理部门", item.department)
-    doc.kv("受理编号", txn_id)
-    doc.kv("受理时间", local_time(accepted_at).strftime("%Y-%m-%d %H:%M:%S"))
-    doc.kv("申请人", mask_name(applicant_name))
-    doc.kv("证件号码", mask_id_number(applicant_id_number))
+    doc.kv(_zh("paper_item"), item.name)
+    doc.kv(_zh("paper_department"), item.department)
+    doc.kv(_zh("paper_number"), txn_id)
+    doc.kv(_zh("paper_accepted"), local_time(accepted_at).strftime("%Y-%m-%d %H:%M:%S"))
+    doc.kv(_zh("paper_applicant"), mask_name(applicant_name))
+    doc.kv(_zh("paper_id_number"), mask_id_number(applicant_id_number))
     if limit.promised_days == 0:
-        doc.kv("承诺办结", f"{_day(promised_by)}（即办件）")
+        doc.kv(_zh("paper_promised"), _zh("paper_promised_now", day=_day(promised_by)))
     else:
-        doc.kv("承诺办结", f"{_day(promised_by)}（{limit.promised_days}个{limit.unit}）")
+        doc.kv(_zh("paper_promised"), _zh("paper_promised_days", day=_day(promised_by),
+                                          n=limit.promised_days, unit=limit.unit))
     if not delivered:
         doc.rule()
-        doc.text("待上传", align="center", bold=True)
-        doc.text("您的申请已安全保存在本机，网络恢复后将自动上传，无需重复提交。"
-                 "上传前进度查询可能暂时查不到，请稍后再查。")
+        doc.text(_zh("paper_pending"), align="center", bold=True)
+        doc.text(_zh("paper_pending_more"))
     doc.rule()
     doc.qr(txn_id)
-    doc.text("扫码或凭受理编号查询办理进度、评价服务", align="center")
-    doc.text("请妥善保管本回执。", align="center")
+    doc.text(_zh("paper_scan"), align="center")
+    doc.text(_zh("paper_keep"), align="center")
     return identity_foot(doc, identity)
 
 
@@ -100,40 +116,51 @@ def guide_notice(item: Item, identity: Identity, printed_at: datetime | None = N
     """一次性告知单: the ten elements of the item's 办事指南, so the citizen need not come twice."""
     g = item.guide
     doc = Document()
-    doc.text("一次性告知单", align="center", bold=True, double_width=True, double_height=True)
+    doc.text(_zh("paper_notice"), align="center", bold=True, double_width=True,
+             double_height=True)
     doc.text(item.name, align="center", bold=True)
     doc.rule()
-    doc.kv("实施部门", item.department)
+    doc.kv(_zh("paper_notice_department"), item.department)
 
-    def section(title: str, lines: list[str], numbered: bool = True) -> None:
-        doc.text(f"【{title}】", bold=True)
+    def section(key: str, lines: list[str], numbered: bool = True) -> None:
+        doc.text(_zh("paper_section", title=_zh(key)), bold=True)
         for n, line in enumerate(lines, 1):
             doc.text(f"{n}. {line}" if numbered and len(lines) > 1 else line)
 
-    section("办理依据", g.basis)
-    section("办理条件", g.conditions)
-    materials = [f"{m.name}（{m.form}{m.copies}份{'' if m.required else '，如有'}）"
-                 + (f"：{m.note}" if m.note else "") for m in item.materials]
-    section("申请材料", materials or ["无需提交纸质材料，凭本人身份证件办理。"])
-    section("受理单位及办理点", [f"{v.name}：{v.address}" + (f"，电话{v.phone}" if v.phone else "")
+    section("paper_basis", g.basis)
+    section("paper_conditions", g.conditions)
+    materials = [_material(m) for m in item.materials]
+    section("paper_materials", materials or [_zh("paper_no_materials")])
+    section("paper_venues", [_zh("paper_venue_phone", name=v.name, address=v.address, phone=v.phone)
+                             if v.phone else _zh("paper_venue", name=v.name, address=v.address)
                              for v in g.venues])
-    section("基本流程", g.process)
-    fee = g.fees.standard + (f"（依据：{g.fees.basis}）" if g.fees.basis else "")
-    section("收费依据及标准", [fee])
+    section("paper_process", g.process)
+    fee = (_zh("paper_fee_basis", fee=g.fees.standard, basis=g.fees.basis) if g.fees.basis
+           else g.fees.standard)
+    section("paper_fees", [fee])
     t = g.time_limit
     if t.legal_days:
-        legal = f"{t.legal_days}个{t.unit}"
+        legal = _zh("paper_days", n=t.legal_days, unit=t.unit)
     else:
-        legal = "法律法规未作规定" if t.promised_days else "即办件"
-    promised = f"{t.promised_days}个{t.unit}" if t.promised_days else "即时办结"
-    section("办理时限", [f"法定时限：{legal}", f"承诺时限：{promised}"], numbered=False)
-    section("工作时间", [g.hours])
-    section("咨询方式", g.consult)
-    section("监督电话", [g.supervise])
+        legal = _zh("paper_legal_none") if t.promised_days else _zh("paper_instant")
+    promised = (_zh("paper_days", n=t.promised_days, unit=t.unit) if t.promised_days
+                else _zh("paper_instant_done"))
+    section("paper_time_limit", [_zh("paper_legal", limit=legal),
+                                 _zh("paper_promised_limit", limit=promised)], numbered=False)
+    section("paper_hours", [g.hours])
+    section("paper_consult", g.consult)
+    section("paper_supervise", [g.supervise])
     if printed_at is not None:
         doc.rule()
-        doc.kv("打印时间", local_time(printed_at).strftime("%Y-%m-%d %H:%M"))
+        doc.kv(_zh("paper_printed_at"), local_time(printed_at).strftime("%Y-%m-%d %H:%M"))
     return identity_foot(doc, identity)
+
+
+def _material(m: MaterialRequirement) -> str:
+    """One line of 申请材料: its name, form and copies, whether optional, and its note."""
+    key = "paper_material" if m.required else "paper_material_optional"
+    line = _zh(key, name=m.name, form=m.form, copies=m.copies)
+    return _zh("paper_material_note", material=line, note=m.note) if m.note else line
 
 
 def certificate(cert: Certificate, identity: Identity) -> Document:
@@ -145,8 +172,8 @@ def certificate(cert: Certificate, identity: Identity) -> Document:
     for line in cert.lines:
         doc.text(line)
     doc.rule()
-    doc.kv("出具时间", local_time(cert.issued_at).strftime("%Y-%m-%d %H:%M"))
-    doc.kv("验证码", cert.verify_code)
+    doc.kv(_zh("paper_issued_at"), local_time(cert.issued_at).strftime("%Y-%m-%d %H:%M"))
+    doc.kv(_zh("paper_verify_code"), cert.verify_code)
     doc.qr(cert.verify_code)
-    doc.text("扫码或凭验证码核验本证明真伪", align="center")
+    doc.text(_zh("paper_verify"), align="center")
     return identity_foot(doc, identity)

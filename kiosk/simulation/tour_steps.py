@@ -22,6 +22,8 @@ CERTIFICATE_ITEM = "zz-ylqyd"
 CITIZEN = samples.ZHANG_GUIYING
 STREET = "大学路街道"  # where ZHANG_GUIYING lives
 PHONE = "13800138000"
+#: 所在社区（村）, typed on the pinyin keyboard: the letters, and the word picked from the bar.
+COMMUNITY_PINYIN, COMMUNITY = "daxuelu", "大学路"
 #: The face too small in the picture at first, and what the face screen says to that.
 FAR = ((0.5, 0.45, 0.15),)
 FAR_GUIDANCE = "请靠近一点"
@@ -93,6 +95,18 @@ def home(tour: Tour) -> None:
     tour.shot("01-home")
 
 
+def home_english(tour: Tour) -> None:
+    from kiosk.ui.strings import LANG
+
+    screen = tour.ui.screen
+    tour.ui.tap(screen.ids.language_button)
+    check(LANG.lang == "en", "the language button did not switch to English")
+    check(screen.ids.language_button.text == "中文", "the button does not offer 中文 back")
+    tour.shot("01b-home-english")
+    tour.ui.tap(screen.ids.language_button)
+    check(LANG.lang == "zh", "the language button did not switch back to Chinese")
+
+
 def home_elder(tour: Tour) -> None:
     screen = tour.ui.screen
     tour.ui.tap(screen.ids.elder_button)
@@ -155,6 +169,27 @@ def form(tour: Tour) -> None:
     check(phone.raw == PHONE, "the phone number was not typed")
     tour.ui.reveal(rows["street"])
     tour.shot("07-form")
+
+
+def form_pinyin(tour: Tour) -> None:
+    """所在社区（村） (optional, text) typed on the pinyin keyboard: the candidates shown."""
+    screen = tour.wait_screen("form")
+    row = screen.rows["community"]
+    tour.ui.reveal(row.value_box)
+    tour.ui.tap(row.value_box)
+    board = screen.pinyin
+    tour.wait(lambda: board.parent is not None and screen.active is row, "the pinyin keyboard to open")
+    tour.ui.idle(2)
+    for letter in COMMUNITY_PINYIN:
+        tour.ui.tap(board.keys[letter])
+    tour.wait(lambda: any(b.text == COMMUNITY for b in board.candidate_buttons),
+              lambda: f"{COMMUNITY} among the candidates ({board.status!r})", 15)
+    tour.ui.reveal(row.value_box)
+    tour.shot("07b-form-pinyin")
+    tour.ui.tap(next(b for b in board.candidate_buttons if b.text == COMMUNITY))
+    check(row.raw == COMMUNITY, f"picking the candidate did not type {COMMUNITY}")
+    tour.ui.tap(board.keys["done"])
+    check(board.parent is None and not row.error, "完成 did not close the keyboard")
     tour.ui.tap(screen.ids.next_button)
     tour.wait(lambda: tour.session.state is State.MATERIALS,
               lambda: f"the form to be accepted ({screen.message or 'no message'})")
@@ -315,8 +350,9 @@ def reached_county(tour: Tour) -> None:
 
 
 STEPS: list[tuple[str, Callable[[Tour], None]]] = [
-    ("01-home", home), ("02-home-elder", home_elder), ("03-catalog", catalog), ("04-guide", guide),
-    ("05-identify", identify), ("06-face", face), ("07-form", form), ("08-materials", materials),
+    ("01-home", home), ("01b-home-english", home_english), ("02-home-elder", home_elder), ("03-catalog", catalog), ("04-guide", guide),
+    ("05-identify", identify), ("06-face", face), ("07-form", form),
+    ("07b-form-pinyin", form_pinyin), ("08-materials", materials),
     ("09-signature", signature), ("10-confirm", confirm), ("11-receipt", receipt),
     ("12-rating", rating), ("delivered", delivered), ("13-progress", progress),
     ("14-progress-result", progress_result), ("15-certificate", certificate),

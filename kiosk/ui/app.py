@@ -129,6 +129,8 @@ class KioskApp(App):
 
     def on_start(self):
         """Start the devices and the schedules (the tests call this too)."""
+        from kiosk.ui.widgets.pinyin_keyboard import start_engine_loading
+        start_engine_loading()  # the pinyin dictionary loads in the background (~0.3 s)
         if self.hardened:
             _window().show_cursor = False
         self.services.start()

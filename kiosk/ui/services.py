@@ -32,11 +32,11 @@ from kiosk.agent.heartbeat import write_device_health, write_heartbeat
 from kiosk.agent.identity_override import effective_identity
 from kiosk.agent.spool import CommandSpool, SpoolCommand
 from kiosk.config import Config
+from kiosk.i18n import tr
 from kiosk.identity import Identity
 from kiosk.receipts import guide_notice, identity_foot
 from kiosk.session import PrintGuide, Session, State
 from kiosk.ui.devices import DeviceHub
-from kiosk.ui.strings import t
 
 log = logging.getLogger(__name__)
 
@@ -193,11 +193,12 @@ class Services(EventDispatcher):
             self.spool.finish(cid, False, f"unknown command {kind!r}")
 
     def test_page(self) -> Document:
+        """Paper, so Chinese whatever the screen's language (kiosk/locale/zh/paper.toml)."""
         doc = Document()
-        doc.text(t("test_page_title"), align="center", bold=True, double_width=True,
+        doc.text(tr("paper_test_title", "zh"), align="center", bold=True, double_width=True,
                  double_height=True)
-        doc.kv("打印时间", self.wall().strftime("%Y-%m-%d %H:%M:%S"))
-        doc.text(t("test_page_body"))
+        doc.kv(tr("paper_printed_at", "zh"), self.wall().strftime("%Y-%m-%d %H:%M:%S"))
+        doc.text(tr("paper_test_body", "zh"))
         return identity_foot(doc, self.identity)
 
     def on_restart_requested(self) -> None: ...

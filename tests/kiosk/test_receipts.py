@@ -159,3 +159,21 @@ def test_promised_date_refuses_nonsense() -> None:
         promised_date(date(2026, 1, 1), -1)
     with pytest.raises(ValueError):
         promised_date(date(2026, 1, 1), 1, "月")
+
+
+def test_paper_is_chinese_whatever_the_screen_language(monkeypatch) -> None:
+    """Paper is an official record: the same bytes when the citizen chose English."""
+    from types import SimpleNamespace
+
+    from kiosk import i18n
+    from kiosk.ui.services import Services
+
+    def papers() -> list[bytes]:
+        docs = [receipt(delivered=False), guide_notice(CATALOG.get("zz-yysmdb"), IDENTITY, AT),
+                Services.test_page(SimpleNamespace(wall=lambda: AT, identity=IDENTITY))]
+        return [render(doc, PAPER_80) for doc in docs]
+
+    chinese = papers()
+    monkeypatch.setattr(i18n, "_current", "en")
+    assert papers() == chinese
+    assert "打印测试页" in read_back(chinese[2]).text and "设备身份证" in read_back(chinese[2]).text

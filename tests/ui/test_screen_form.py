@@ -1,6 +1,7 @@
 """填写信息: the fields of 房屋租赁登记备案 from the catalog, typed with the on-screen keypad
-(never a system keyboard), choices as toggle buttons, errors in Chinese under the field as
-typed and from the session on 下一步; 取消 wipes; nothing typed stays on screen."""
+or the pinyin keyboard (never a system keyboard), choices as toggle buttons, errors in Chinese
+under the field as typed and from the session on 下一步; 取消 wipes; nothing typed stays on
+screen."""
 
 from __future__ import annotations
 
@@ -46,11 +47,30 @@ def tap_in_view(kiosk, screen, widget) -> None:
 def type_keys(kiosk, screen, name: str, text: str) -> None:
     """Tap the field, then its keys on the keypad (clearing what was there first)."""
     tap_in_view(kiosk, screen, screen.rows[name].value_box)
+    kiosk.idle(2)  # the keypad is laid out (it may just have taken the keyboard's place)
     keypad = screen.ids.keypad
     if keypad.text:
         kiosk.tap(keypad.keys["clear"])
     for char in text:
         kiosk.tap(keypad.keys[char])
+
+
+def pick(kiosk, board, text: str) -> None:
+    """Tap the candidate ``text`` on the bar (the engine loads in the background)."""
+    kiosk.wait(lambda: any(b.text == text and not b.disabled for b in board.candidate_buttons))
+    kiosk.tap(next(b for b in board.candidate_buttons if b.text == text))
+
+
+def type_pinyin(kiosk, screen, name: str, words: list[tuple[str, str]]) -> None:
+    """Tap the text field, then for each (pinyin, word): its letters and the candidate."""
+    tap_in_view(kiosk, screen, screen.rows[name].value_box)
+    kiosk.idle(2)  # the keyboard is laid out where the keypad was
+    board = screen.pinyin
+    assert board in screen.ids.keypad_slot.children
+    for pinyin, word in words:
+        for letter in pinyin:
+            kiosk.tap(board.keys[letter])
+        pick(kiosk, board, word)
 
 
 def fill_lease_form(kiosk, screen) -> None:
@@ -62,7 +82,8 @@ def fill_lease_form(kiosk, screen) -> None:
     tap_in_view(kiosk, screen, screen.rows["use"].chips["居住"])
     type_keys(kiosk, screen, "start_date", "20261201")
     type_keys(kiosk, screen, "end_date", "20271130")
-    screen.set_text("other_name", "张建国")  # the pinyin keyboard's seam (a later issue)
+    type_pinyin(kiosk, screen, "other_name", [("zhangjianguo", "张建国")])
+    kiosk.tap(screen.pinyin.keys["done"])
     type_keys(kiosk, screen, "phone", GOOD_PHONE)
 
 
@@ -83,7 +104,8 @@ def test_fields_come_from_the_catalog_and_need_no_system_keyboard(kiosk):
     assert screen.rows["role"].kind == "choice" and screen.rows["phone"].kind == "keypad"
     assert screen.active is screen.rows["area"]  # the first number field has the keypad
     assert "同身份证住址" in kiosk.texts()
-    assert any("本机暂不能输入文字" in t for t in kiosk.texts())  # other_name, nothing to offer
+    assert not any("本机暂不能输入文字" in t for t in kiosk.texts())  # typed here now
+    assert screen.rows["other_name"].value_box.text == "点击此处，用下方键盘输入文字"
     assert "（选填）" in screen.rows["cert_number"].label_text
     from kiosk.ui.theme import TOUCH
     for chip in screen.rows["role"].chips.values():
@@ -203,7 +225,8 @@ def test_landscape_puts_the_keypad_beside_the_fields(make_kiosk, monkeypatch):
     assert keypad.y >= panel.y - 1 and keypad.top <= panel.top + 1  # not clipped
 
 
-def test_values_from_the_card_are_shown_masked(make_kiosk, monkeypatch):
+def _with_name_field(make_kiosk, monkeypatch):
+    """A kiosk whose 房屋租赁 form starts with the applicant's name and id (from the card)."""
     from kiosk.catalog.model import Catalog, FormField
     from tests.ui.conftest import _CATALOG
 
@@ -213,7 +236,11 @@ def test_values_from_the_card_are_shown_masked(make_kiosk, monkeypatch):
                        prefill="id_number")]
     catalog = Catalog(version="t", items=[item.model_copy(update={"fields": extra + item.fields})])
     register(monkeypatch)
-    kiosk = make_kiosk(catalog=catalog)
+    return make_kiosk(catalog=catalog)
+
+
+def test_values_from_the_card_are_shown_masked(make_kiosk, monkeypatch):
+    kiosk = _with_name_field(make_kiosk, monkeypatch)
     screen = to_form(kiosk)
     card = samples.LI_XIAOMING
     assert screen.rows["applicant_name"].value() == card.name  # the session gets it whole
@@ -221,3 +248,82 @@ def test_values_from_the_card_are_shown_masked(make_kiosk, monkeypatch):
     texts = " ".join(kiosk.texts())
     assert card.name not in texts and card.id_number not in texts
     assert "李*明" in texts and card.id_number[:6] + "********" in texts
+
+
+def test_a_name_typed_in_pinyin_fills_the_required_text_field(kiosk):
+    screen = to_form(kiosk)
+    row, keypad = screen.rows["other_name"], screen.ids.keypad
+    type_pinyin(kiosk, screen, "other_name", [("zhangsan", "张")])
+    board = screen.pinyin
+    assert keypad.parent is None and screen.active is row and screen.typing_text
+    assert screen.active_label == "正在填写：对方姓名或单位"
+    assert board.composition == "san" and row.value() == "张"  # the rest composes on
+    pick(kiosk, board, "三")
+    assert row.value() == "张三" and row.value_box.text == "张三"
+    kiosk.tap(board.keys["done"])
+    assert screen.active is None and board.parent is None  # closed (portrait: panel folded)
+    assert board.text == "" and not screen.typing_text
+    assert row.value() == "张三" and row.error == ""
+    type_pinyin(kiosk, screen, "other_name", [])  # tapped again: goes on from the value
+    assert board.text == "张三"
+    kiosk.tap(board.keys["backspace"])
+    assert row.value() == "张"
+    type_keys(kiosk, screen, "phone", GOOD_PHONE)  # another field: the keypad is back
+    assert board.parent is None and keypad.parent is not None and board.text == ""
+    assert row.value() == "张"
+
+
+def test_the_required_text_form_is_completed_by_taps_alone(kiosk):
+    screen = to_form(kiosk)
+    kiosk.tap(screen.ids.next_button)
+    assert screen.rows["other_name"].error == "请填写“对方姓名或单位”。"
+    fill_lease_form(kiosk, screen)
+    assert screen.rows["other_name"].error == ""
+    kiosk.tap(screen.ids.next_button)
+    assert kiosk.session.state is State.MATERIALS
+    assert kiosk.session.form_values["other_name"] == "张建国"
+
+
+def test_a_prefilled_text_field_cannot_be_typed_into(make_kiosk, monkeypatch):
+    screen = to_form(_with_name_field(make_kiosk, monkeypatch))
+    row = screen.rows["applicant_name"]
+    assert row.value_box.disabled and "如需修改请到窗口办理" in row.note
+    screen.select(row)
+    assert screen.pinyin.parent is None and screen.active is None
+
+
+def test_cancel_wipes_the_pinyin_keyboard(kiosk):
+    from tests.ui.leftovers import Needles, widget_findings
+
+    screen = to_form(kiosk)
+    type_pinyin(kiosk, screen, "other_name", [("zhangjianguo", "张建国")])
+    for letter in "lis":
+        kiosk.tap(screen.pinyin.keys[letter])
+    assert screen.pinyin.composition == "lis"
+    kiosk.tap(screen.ids.cancel_button)
+    assert kiosk.session.state is State.HOME
+    board = screen.pinyin
+    assert board.text == board.composition == "" and board.parent is None
+    assert not [b.text for b in board.candidate_buttons if b.text]
+    secret = "".join(["张", "建", "国"])
+    assert widget_findings(kiosk.app, Needles([secret, "zhangjianguolis"])) == []
+
+
+def test_landscape_widens_the_panel_to_the_keyboard_inside_the_window(make_kiosk, monkeypatch):
+    from tests.ui.conftest import LANDSCAPE
+
+    register(monkeypatch)
+    kiosk = make_kiosk(size=LANDSCAPE)
+    screen = to_form(kiosk)
+    type_pinyin(kiosk, screen, "other_name", [("zhang", "张")])
+    kiosk.idle(3)
+    board, scroll, panel = screen.pinyin, screen.ids.scroll, screen.ids.keypad_panel
+    width, height = LANDSCAPE
+    assert screen.typing_text and panel.x >= scroll.right - 1  # still beside the fields
+    assert board.x >= 0 and board.y >= 0 and board.right <= width + 1 and board.top <= height + 1
+    assert board.ids.board.width >= 14 * 64 - 1  # a full QWERTY width
+    assert board.y >= panel.y - 1 and board.top <= panel.top + 1  # not clipped
+    assert scroll.width >= 700  # the fields keep room
+    kiosk.tap(board.keys["done"])
+    kiosk.idle(3)
+    assert not screen.typing_text and panel.x >= scroll.right - 1  # the keypad beside again

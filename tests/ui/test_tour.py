@@ -16,8 +16,8 @@ from kiosk.simulation import tour as tour_module
 from kiosk.simulation.tour import run_tour
 from kiosk.simulation.tour_steps import STEPS
 
-PICTURES = ["01-home", "02-home-elder", "03-catalog", "04-guide", "05-identify", "06-face", "07-form",
-            "08-materials", "09-signature", "10-confirm", "11-receipt", "12-rating", "13-progress",
+PICTURES = ["01-home", "01b-home-english", "02-home-elder", "03-catalog", "04-guide", "05-identify",
+            "06-face", "07-form", "07b-form-pinyin", "08-materials", "09-signature", "10-confirm", "11-receipt", "12-rating", "13-progress",
             "14-progress-result", "15-certificate", "16-out-of-service", "17-idle-countdown"]
 
 

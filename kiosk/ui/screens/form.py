@@ -11,11 +11,12 @@ How each kind of field is filled (there is never a system keyboard):
   :class:`Keypad` (numbers are whole numbers; a date is typed as eight digits and shown as
   ``2026-01-31``);
 - ``choice``: one big toggle button per option;
-- ``text`` and ``address``: the Chinese (pinyin) keyboard is a later issue. Until then such a
-  field shows its prefilled value with 如需修改请到窗口办理, or offers what the kiosk already
-  knows (an address field offers 同身份证住址, the card's address); a required one with
-  neither says this item must be finished at the window (本机暂不能输入文字…), an optional
-  one says it may be left empty. The future keyboard types through :meth:`FormScreen.set_text`.
+- ``text`` and ``address``: tapping the field opens the on-screen :class:`PinyinKeyboard`
+  in the keypad's place (pinyin with candidates, or Latin letters and digits); 完成 closes it.
+  A prefilled value is shown with 如需修改请到窗口办理 and cannot be tapped; an address field
+  also offers what the kiosk knows (同身份证住址, the card's address). In landscape the
+  side panel widens to the keyboard while it is open (500 dp is too narrow for QWERTY),
+  its keys the smallest touch size so that it fits 1080 px in 长辈模式 too.
 
 下一步 hands the values to ``session.form_submitted``; its ``FormErrors`` are shown per field.
 Nothing typed stays here when the screen is left or the visit ends (:meth:`clear_personal`).
@@ -41,6 +42,7 @@ from kiosk.ui.strings import sentences, t
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.theme import TOUCH
 from kiosk.ui.widgets.keypad import Keypad, clean
+from kiosk.ui.widgets.pinyin_keyboard import PinyinKeyboard
 
 
 
@@ -90,7 +92,7 @@ class FormFieldRow(BoxLayout):
             "" if field.required else t("form_optional"))
         self.chips: dict[str, FormChoice] = {}
         self.value_box = FormValueBox()
-        self.tap_hint = tap_hint
+        self.tap_hint = t("form_tap_to_type_text") if self.kind == "text" else tap_hint
         box = self.ids.input
         if self.kind == "choice":
             for option in field.options:
@@ -99,7 +101,7 @@ class FormFieldRow(BoxLayout):
             box.add_widget(self.value_box)
         else:
             box.add_widget(self.value_box, index=len(box.children))  # above the offers
-            self.value_box.disabled = True  # shows only; nothing to type with yet
+            self.value_box.disabled = self.prefilled  # changed at the window (the note says)
             for label, value in offers or []:
                 self._chip(label, value, None)
         self.set_value(initial, touched=False)
@@ -135,7 +137,7 @@ class FormFieldRow(BoxLayout):
             return 8
         if f.type == "number":
             return len(str(int(f.maximum))) if f.maximum else 9
-        return 0
+        return int(f.max_length or 0) if self.kind == "text" else 0
 
     def _show(self) -> None:
         shown = self.value() or ""
@@ -152,7 +154,7 @@ class FormFieldRow(BoxLayout):
         if self.kind == "keypad":
             box.text = shown or self.tap_hint
         elif self.kind == "text":
-            box.text = shown or t("form_no_value")
+            box.text = shown or (t("form_no_value") if self.prefilled else self.tap_hint)
         for value, chip in self.chips.items():
             chip.state = "down" if value == self.raw and self.raw else "normal"
         self.shown = shown
@@ -164,8 +166,8 @@ class FormFieldRow(BoxLayout):
         if self.kind == "text":
             if self.prefilled:
                 notes.append(t("form_change_at_window"))
-            elif not self.raw and not self.chips:
-                notes.append(t("form_no_text_input") if f.required else t("form_may_skip"))
+            elif not self.raw and not self.chips and not f.required:
+                notes.append(t("form_may_skip"))
         self.note = sentences(notes)
 
     def check(self, force: bool = False) -> bool:
@@ -196,6 +198,8 @@ class FormScreen(KioskScreen):
     intro = StringProperty("")
     message = StringProperty("")
     active_label = StringProperty("")
+    #: the pinyin keyboard is open (landscape: the side panel widens to it)
+    typing_text = BooleanProperty(False)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -220,6 +224,28 @@ class FormScreen(KioskScreen):
         self.bind(active_label=lambda *_: setattr(keypad, "disabled", not self.active_label))
         keypad.disabled = True
         keypad.bind(text=self._typed, on_complete=self._complete)
+        # the pinyin keyboard for text fields: takes the keypad's place while one is active
+        self.pinyin = PinyinKeyboard()
+        self._size_keyboard()
+        self.bind(portrait=self._size_keyboard)
+        self.bind(portrait=self._fill_slot, active_label=self._fill_slot,
+                  typing_text=self._fill_slot)
+        if self.app is not None:
+            self.app.theme.bind(scale=self._size_keyboard)  # 长辈模式 on and off
+        self.pinyin.bind(text=self._typed_text, on_done=lambda *_: self.select(None))
+
+    def _size_keyboard(self, *_args) -> None:
+        """Key height: the keypad's; in landscape the smallest touch size, so that the
+        keyboard and some fields fit 1080 px (长辈模式 too: its fonts stay large)."""
+        scale = self.app.theme.scale if self.app is not None else 1.0
+        board = self.pinyin
+        board.key_height = max(TOUCH, dp(76) * scale) if self.portrait else TOUCH
+        board.font_size, board.candidate_font_size = dp(32) * scale, dp(36) * scale
+
+    def _language_changed(self, *args) -> None:
+        super()._language_changed(*args)
+        if getattr(self, "pinyin", None) is not None:
+            self.pinyin.relabel()
 
     # -- building -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -266,7 +292,7 @@ class FormScreen(KioskScreen):
 
     # -- the keypad -----------------------------------------------------------------------
     def select(self, row: FormFieldRow | None) -> None:
-        """Make ``row`` the keypad's target (None: no keypad field active)."""
+        """Make ``row`` the keypad's or the pinyin keyboard's target (None: none active)."""
         old, keypad = self.active, self.ids.keypad
         if row is old and row is not None:
             return
@@ -274,11 +300,16 @@ class FormScreen(KioskScreen):
             old.active = old.value_box.active = False
             if old.raw:
                 old.check(force=True)  # left after typing: say what is wrong
-        if row is None or row.kind != "keypad":
+        if old is not None and old.kind == "text" and old is not row:
+            self._close_keyboard()
+        if row is None or row.kind == "choice" or (row.kind == "text" and row.prefilled):
             self.active, self.active_label = None, ""
             keypad.unbind(text=self._typed)
             keypad.clear()
             keypad.bind(text=self._typed)
+            return
+        if row.kind == "text":
+            self._open_keyboard(row)
             return
         self.active = row
         row.active = row.value_box.active = True
@@ -294,6 +325,48 @@ class FormScreen(KioskScreen):
         if self.ids.scroll.height and row.parent is not None:
             self.ids.scroll.scroll_to(row, padding=20, animate=False)
 
+    def _open_keyboard(self, row: FormFieldRow) -> None:
+        keypad, board = self.ids.keypad, self.pinyin
+        keypad.unbind(text=self._typed)
+        keypad.clear()
+        keypad.bind(text=self._typed)
+        self.active = row
+        row.active = row.value_box.active = True
+        self.active_label = t("form_keypad_for", label=row.field.label)
+        board.unbind(text=self._typed_text)
+        board.max_length = row.max_length()
+        board.target_text = row.raw
+        board.bind(text=self._typed_text)
+        self.typing_text = True
+        if self.ids.scroll.height and row.parent is not None:
+            self.ids.scroll.scroll_to(row, padding=20, animate=False)
+
+    def _close_keyboard(self) -> None:
+        board = self.pinyin
+        board.unbind(text=self._typed_text)
+        board.clear()
+        board.bind(text=self._typed_text)
+        self.typing_text = False
+
+    def _fill_slot(self, *_args) -> None:
+        """The keyboard while typing text, else the keypad, else (portrait, nothing active:
+        the panel is folded away) nothing: a disabled keypad left there would still take the
+        taps meant for the fields and buttons it lies over."""
+        keypad = self.ids.keypad
+        want = self.pinyin if self.typing_text else \
+            keypad if (self.active_label or not self.portrait) else None
+        slot = self.ids.keypad_slot
+        for child in list(slot.children):
+            if child is not want:
+                slot.remove_widget(child)
+        if want is not None and want.parent is None:
+            slot.add_widget(want)
+
+    def _typed_text(self, _board, text: str) -> None:
+        if self.active is not None and self.active.kind == "text":
+            self.active.set_value(text, touched=self.active.touched)
+            self.message = ""
+
     def _typed(self, _keypad, text: str) -> None:
         if self.active is not None:
             self.active.set_value(text, touched=self.active.touched)
@@ -304,7 +377,7 @@ class FormScreen(KioskScreen):
             self.active.check(force=True)
 
     def set_text(self, name: str, text: str) -> None:
-        """Type into a field from outside (the future pinyin keyboard, a test)."""
+        """Type into a text field (the pinyin keyboard, a test)."""
         self.rows[name].set_value(text, touched=True)
 
     # -- leaving --------------------------------------------------------------------------
@@ -346,6 +419,7 @@ class FormScreen(KioskScreen):
         self._built_for = None
         self.message = self.intro = ""
         self.ids.keypad.clear()
+        self._close_keyboard()
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
