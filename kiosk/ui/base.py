@@ -77,6 +77,15 @@ class KioskScreen(Screen):
     def session(self):
         return self.app.services.session
 
+    def back(self) -> None:
+        """上一步; nothing happens where there is no step before (e.g. after identification)."""
+        from kiosk.session import InvalidTransition
+
+        try:
+            self.session.back()
+        except InvalidTransition:
+            pass
+
     def cancel(self) -> None:
         """取消 / 返回首页: one tap ends the visit (wiping it) and shows home."""
         self.app.go_home()

@@ -154,6 +154,18 @@ def close_kiosk(kiosk: Kiosk) -> None:
 
 
 @pytest.fixture
+def keep_action_handlers():
+    """For tests that change ``ACTION_HANDLERS``: what was there is put back; what a screen
+    module registered on its first import (during the test) stays, since the module will not
+    be imported again to register it."""
+    from kiosk.ui.services import ACTION_HANDLERS
+
+    before = dict(ACTION_HANDLERS)
+    yield
+    ACTION_HANDLERS.update(before)
+
+
+@pytest.fixture
 def make_kiosk(tmp_path):
     """``make_kiosk(devices=None, simulate=False, catalog=None, store=False, size=PORTRAIT)``."""
     built: list[Kiosk] = []

@@ -29,13 +29,7 @@ CERT = {"kind": KIND, "title": "社会保险参保缴费证明",
         "issued_at": datetime(2026, 11, 22, 10, 5, tzinfo=CST).isoformat(), "verify_code": "ZZ7Q-4K2M-88"}
 
 
-@pytest.fixture(autouse=True)
-def _restore_handlers():
-    """Put back what was there; what a screen module registered on its first import (during
-    the test) stays, since the module will not be imported again to register it."""
-    before = dict(ACTION_HANDLERS)
-    yield
-    ACTION_HANDLERS.update(before)
+pytestmark = pytest.mark.usefixtures("keep_action_handlers")
 
 
 @pytest.fixture

@@ -29,14 +29,7 @@ NAME, NUMBER = "欧阳小明", "410102195003071234"
 TXN = "ZZ-EQ-0001-20261122-000042"
 
 
-@pytest.fixture(autouse=True)
-def _restore_handlers():
-    """The handlers register on import; leave the registry as other tests expect it: what
-    was there is put back, and what a screen module registered on its first import (during
-    the test) stays, since the module will not be imported again to register it."""
-    before = dict(ACTION_HANDLERS)
-    yield
-    ACTION_HANDLERS.update(before)
+pytestmark = pytest.mark.usefixtures("keep_action_handlers")
 
 
 @pytest.fixture

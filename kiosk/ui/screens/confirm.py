@@ -148,12 +148,6 @@ class ConfirmScreen(KioskScreen):
         except InvalidTransition:
             self.app.go_home()
 
-    def back(self) -> None:
-        try:
-            self.session.back()
-        except InvalidTransition:
-            pass  # nowhere to go back to (the step before is identification)
-
     def clear_personal(self) -> None:
         self.ids.rows.clear_widgets()
         self.ids.agree.checked = False

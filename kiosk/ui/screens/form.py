@@ -36,7 +36,7 @@ from kivy.uix.label import Label
 
 from drivers.privacy import mask_address, mask_name, mask_number
 from kiosk.catalog.forms import FieldError, FormErrors, validate
-from kiosk.session import InvalidTransition, SessionError, State
+from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.strings import sentences, t
 from kiosk.ui.widgets.buttons import BigButton
@@ -399,12 +399,6 @@ class FormScreen(KioskScreen):
                 self.ids.scroll.scroll_to(first, padding=20, animate=False)
         except SessionError as err:
             self.message = err.text_zh
-
-    def back(self) -> None:
-        try:
-            self.session.back()
-        except InvalidTransition:
-            pass
 
     def on_leave(self, *args):
         self.clear_personal()  # the values live in the session now; none stay on screen

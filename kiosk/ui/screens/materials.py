@@ -31,7 +31,7 @@ from kivy.uix.image import Image
 from drivers.camera import capture_document
 from drivers.camera.frames import Rejection
 from kiosk.draft import Blob
-from kiosk.session import InvalidTransition, SessionError, State
+from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.strings import sentences, t
 from kiosk.ui.widgets.buttons import BigButton
@@ -281,10 +281,7 @@ class MaterialsScreen(KioskScreen):
     def back(self) -> None:
         if self.busy:
             return
-        try:
-            self.session.back()
-        except InvalidTransition:
-            pass
+        super().back()
 
     def clear_personal(self) -> None:
         self._visit += 1

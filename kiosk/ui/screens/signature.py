@@ -14,7 +14,7 @@ from kivy.properties import StringProperty
 
 from drivers.privacy import mask_name
 from kiosk.draft import Blob
-from kiosk.session import InvalidTransition, SessionError, State
+from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.strings import t
 from kiosk.ui.widgets.buttons import BigButton
@@ -71,12 +71,6 @@ class SignatureScreen(KioskScreen):
             self.session.signed(Blob("image/png", bytearray(png)))
         except SessionError as err:
             self.message = err.text_zh
-
-    def back(self) -> None:
-        try:
-            self.session.back()
-        except InvalidTransition:
-            pass
 
     def on_leave(self, *args):
         self.clear_personal()
