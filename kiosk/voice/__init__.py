@@ -5,7 +5,7 @@
 - :mod:`kiosk.voice.synth` — espeak-ng renders a prompt to a WAV file in a cache folder, named
   by a hash of (text, voice, rate): rendered once, then reused.
 - :mod:`kiosk.voice.volume` — the volume at a time of day (quiet hours at night).
-- :mod:`kiosk.voice.player` — plays a WAV through Kivy's SoundLoader (SDL2 audio).
+- :mod:`kiosk.voice.player` — plays a WAV through Kivy's SDL2 sound (SDL2_mixer).
 - :mod:`kiosk.voice.guide` — :class:`VoiceGuide` listens to the app's screens, 长辈模式
   and the idle warning and speaks; :func:`attach` wires it into a running app.
 - ``python -m kiosk.voice.render`` renders every prompt ahead of time (an image build step).
