@@ -7,6 +7,11 @@ The list is tests/ime/words.txt (313 words and phrases the forms need). "full": 
 pinyin typed unsplit (shenfenzheng); "initials": one letter a syllable (sfz), for words of two
 syllables or more. Words that are also in assets/ime/gov_words.txt (the boost list) are
 counted apart, so that the figures for the rest show the general dictionary's own quality.
+Last, the personal names typed as a name field asks for them (name mode: full names first).
+
+Figures (tests/ime/test_quality.py floors them): full pinyin 82.4% first, 85.3% in the first
+five over all 313 words in normal mode; the 50 personal names in name mode 92.0% first,
+100% in the first five (initials: 28.0%, 62.0%), against 18.0% / 20.0% in normal mode.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ def main() -> None:
         result = measure(engine, subset)
         table(f"{label} — full pinyin", result["full"], show and label == "all words")
         table(f"{label} — initials", result["initials"], show and label == "all words")
+    names = [w for w in words if w[0] == "names"]
+    result = measure(engine, names, names=True)
+    table("personal names in name mode — full pinyin", result["full"], show)
+    table("personal names in name mode — initials", result["initials"], show)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ Loads the engine in this process and prints: the time to load the dictionary, th
 memory (RSS) before and after, the first query's time, then p50 / p99 / max of every
 keystroke of every word of tests/ime/words.txt typed letter by letter (full pinyin and
 initials), and of a few long phrases, in order (as a citizen types: the regular expressions
-of a prefix are compiled once, at its keystroke). Times are CPU seconds of this process
-(``time.process_time``), so that other work on the machine does not blur them.
+of a prefix are compiled once, at its keystroke); then the same for the personal names typed
+in name mode (a name field). Times are CPU seconds of this process (``time.process_time``),
+so that other work on the machine does not blur them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,20 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
+def keystrokes(engine, typed: list[str], names: bool = False) -> list[float]:
+    times = []
+    for text in typed:
+        t0 = time.process_time()
+        engine.candidates(text, names=names)
+        times.append(time.process_time() - t0)
+    return sorted(times)
+
+
+def summary(times: list[float]) -> str:
+    return (f"{len(times)} keystrokes: p50 {ms(statistics.median(times))}, "
+            f"p99 {ms(times[int(len(times) * 0.99)])}, max {ms(times[-1])}")
+
+
 def main() -> None:
     proc = psutil.Process()
     rss0 = proc.memory_info().rss
@@ -45,26 +60,23 @@ def main() -> None:
     engine.candidates("shenfenzheng")
     first = time.process_time() - t0
 
-    typed = []
-    for _category, _word, syllables in read_words():
+    typed, named = [], []
+    for category, _word, syllables in read_words():
         full = "".join(syllables)
-        typed += [full[:n] for n in range(1, len(full) + 1)]
         initials = "".join(s[0] for s in syllables)
-        typed += [initials[:n] for n in range(1, len(initials) + 1)]
+        for letters in (full, initials):
+            typed += [letters[:n] for n in range(1, len(letters) + 1)]
+            if category == "names":
+                named += [letters[:n] for n in range(1, len(letters) + 1)]
     for phrase in LONG:
         typed += [phrase[:n] for n in range(1, len(phrase) + 1)]
-    times = []
-    for text in typed:
-        t0 = time.process_time()
-        engine.candidates(text)
-        times.append(time.process_time() - t0)
-    times.sort()
+    times = keystrokes(engine, typed)
     print(f"load (import + read index): {load:.2f} s")
     print(f"RSS: {rss0 / 2**20:.0f} MB before, {rss1 / 2**20:.0f} MB after load "
           f"(+{(rss1 - rss0) / 2**20:.0f} MB)")
     print(f"first query: {ms(first)}")
-    print(f"{len(times)} keystrokes: p50 {ms(statistics.median(times))}, "
-          f"p99 {ms(times[int(len(times) * 0.99)])}, max {ms(times[-1])}")
+    print(summary(times))
+    print("names in name mode:", summary(keystrokes(engine, named, names=True)))
     per_text = {}
     for text in typed:
         t0 = time.process_time()

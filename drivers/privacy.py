@@ -19,6 +19,12 @@ def mask_name(name: str) -> str:
     return chars[0] + "*" * (len(chars) - 2) + chars[-1]
 
 
+def is_name_label(label: str) -> bool:
+    """A form field asking for a person's name (配偶姓名, 新生儿姓名, 对方姓名或单位): its value
+    is masked like a name, and the pinyin keyboard types it in name mode. One rule for both."""
+    return "姓名" in label
+
+
 def mask_number(number: str) -> str:
     """``110105199003071234`` → ``110105********1234``: region and last four kept."""
     if len(number) <= 10:

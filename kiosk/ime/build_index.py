@@ -3,7 +3,7 @@
     .venv/bin/python -m kiosk.ime.build_index          # rewrite the file (~20 s)
     .venv/bin/python -m kiosk.ime.build_index --check  # exit 1 if the file is stale
 
-Sources (both from PyPI, pinned by the installed version; the output is deterministic for
+Sources (from PyPI, pinned by the installed version; the output is deterministic for
 given versions):
 
 - jieba's ``dict.txt``: about 349,000 words with their corpus frequency;
@@ -11,7 +11,9 @@ given versions):
   characters with several, e.g. 银行 → yin hang), every reading of every single character
   (行 → xing, hang, heng), and the words of its phrase dictionary that jieba lacks (frequency 1);
 - ``assets/ime/gov_words.txt``: place names and government vocabulary. Each such word is
-  lifted above every general word of the same reading, and to at least ``GOV_FLOOR``.
+  lifted above every general word of the same reading, and to at least ``GOV_FLOOR``;
+- for name mode, two tables (build_names.py): surnames (``assets/ime/surnames.txt``) and
+  given-name characters (ngender's counts, PyPI, pinned).
 
 Single characters: every character of GBK (the national character set that citizens' names
 are written in) that pypinyin knows, under each of its readings; the character's jieba
@@ -21,13 +23,16 @@ dropped.
 
 File format (UTF-8, gzip with a zero timestamp so that the bytes are reproducible)::
 
-    #kiosk-ime 1
+    #kiosk-ime 2
     #syllables a ai an ang ao ba ...        syllable id = position in this list
     @<initials>                              a bucket: the first letter of each syllable
     <codes>\t<word>\t<frequency>             codes = one character chr(0x100 + id) a syllable
     ...
+    @surname:<initials>                      the name tables' buckets, after the words'
+    @given:<initials>
 
-Buckets are sorted by initials, lines within a bucket by frequency (high first), then word.
+Buckets are sorted by table, then initials, lines within a bucket by frequency (high first),
+then word.
 The engine loads each bucket as one string and searches it with a regular expression.
 """
 
@@ -40,8 +45,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from kiosk.ime.build_names import given_entries, surname_entries
 from kiosk.ime.build_words import GOV_WORDS, ROOT, read_word_list
-from kiosk.ime.index import CODE_BASE, FORMAT, INDEX_FILE
+from kiosk.ime.index import CODE_BASE, FORMAT, INDEX_FILE, TABLES
 
 GOV_FLOOR = 2000
 MAX_WORD = 16
@@ -92,11 +98,15 @@ def _char_readings() -> dict[str, list[str]]:
     return out
 
 
-def collect() -> dict[tuple[tuple[str, ...], str], int]:
-    """(reading, word) → frequency, from every source, before writing."""
+Entries = dict[tuple[tuple[str, ...], str], int]  # (reading, word) → frequency
+
+
+def collect() -> dict[str, Entries]:
+    """Each table's entries, from every source, before writing: "" (the words), then
+    "surname" and "given" (name mode)."""
     from pypinyin.phrases_dict import phrases_dict
 
-    entries: dict[tuple[tuple[str, ...], str], int] = {}
+    entries: Entries = {}
 
     def put(reading, word, freq):
         key = (reading, word)
@@ -109,9 +119,12 @@ def collect() -> dict[tuple[tuple[str, ...], str], int]:
             put(reading, word, freq)
             for char, syllable in zip(word, reading):
                 in_words[char, syllable] += freq
-    for char, readings in _char_readings().items():
+    char_readings = _char_readings()
+    shares: dict[str, list[tuple[str, int]]] = {}
+    for char, readings in char_readings.items():
         freq = jieba_freq.get(char, 0)
         uses = [in_words[char, s] + (2 if n == 0 else 0) for n, s in enumerate(readings)]
+        shares[char] = list(zip(readings, uses))
         for syllable, use in zip(readings, uses):
             put((syllable,), char, freq * use // sum(uses))
     for word in sorted(phrases_dict):
@@ -128,22 +141,24 @@ def collect() -> dict[tuple[tuple[str, ...], str], int]:
             continue
         lifted = max(entries.get((reading, word), 0), best_by_reading[reading] + 1, GOV_FLOOR)
         entries[(reading, word)] = lifted
-    return entries
+    return {"": entries, "surname": surname_entries(char_readings), "given": given_entries(shares)}
 
 
-def render(entries: dict[tuple[tuple[str, ...], str], int]) -> bytes:
-    syllables = sorted({s for reading, _ in entries for s in reading})
+def render(tables: dict[str, Entries]) -> bytes:
+    assert list(tables) == ["", *TABLES], "the words, then the name tables"
+    syllables = sorted({s for entries in tables.values() for reading, _ in entries for s in reading})
     ids = {s: n for n, s in enumerate(syllables)}
-    buckets: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for (reading, word), freq in entries.items():
-        codes = "".join(chr(CODE_BASE + ids[s]) for s in reading)
-        buckets["".join(s[0] for s in reading)].append((-freq, word, codes))
     out = io.StringIO()
     out.write(FORMAT + "\n#syllables " + " ".join(syllables) + "\n")
-    for initials in sorted(buckets):
-        out.write("@" + initials + "\n")
-        for neg_freq, word, codes in sorted(buckets[initials]):
-            out.write(f"{codes}\t{word}\t{-neg_freq}\n")
+    for table, entries in tables.items():
+        buckets: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        for (reading, word), freq in entries.items():
+            codes = "".join(chr(CODE_BASE + ids[s]) for s in reading)
+            buckets["".join(s[0] for s in reading)].append((-freq, word, codes))
+        for initials in sorted(buckets):
+            out.write("@" + (f"{table}:" if table else "") + initials + "\n")
+            for neg_freq, word, codes in sorted(buckets[initials]):
+                out.write(f"{codes}\t{word}\t{-neg_freq}\n")
     raw = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
         gz.write(out.getvalue().encode("utf-8"))

@@ -46,18 +46,19 @@ def read_words(path: Path = WORDS_FILE) -> list[tuple[str, str, tuple[str, ...]]
     return out
 
 
-def rank_of(engine: PinyinEngine, typed: str, word: str) -> int | None:
-    """Position of ``word`` among the first five candidates using all of ``typed``, or None."""
-    page = engine.candidates(typed, per_page=5)
+def rank_of(engine: PinyinEngine, typed: str, word: str, names: bool = False) -> int | None:
+    """Position of ``word`` among the first five candidates using all of ``typed``, or None;
+    ``names``: as a name field asks (name mode)."""
+    page = engine.candidates(typed, per_page=5, names=names)
     for n, cand in enumerate(page.items):
         if cand.text == word and cand.consumed == len(typed):
             return n
     return None
 
 
-def measure(engine: PinyinEngine, words=None) -> dict[str, dict[str, Tally]]:
+def measure(engine: PinyinEngine, words=None, names: bool = False) -> dict[str, dict[str, Tally]]:
     """{"full" | "initials": {category | "all": Tally}}. Initials: one letter a syllable
-    (身份证 → sfz), measured for words of two syllables or more."""
+    (身份证 → sfz), measured for words of two syllables or more. ``names``: in name mode."""
     words = read_words() if words is None else words
     result: dict[str, dict[str, Tally]] = {"full": {}, "initials": {}}
     for category, word, syllables in words:
@@ -65,7 +66,7 @@ def measure(engine: PinyinEngine, words=None) -> dict[str, dict[str, Tally]]:
         if len(syllables) >= 2:
             modes.append(("initials", "".join(s[0] for s in syllables)))
         for mode, typed in modes:
-            rank = rank_of(engine, typed, word)
+            rank = rank_of(engine, typed, word, names)
             for key in (category, "all"):
                 result[mode].setdefault(key, Tally()).add(rank, word)
     return result

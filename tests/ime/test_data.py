@@ -28,6 +28,24 @@ def test_shipped_dictionary_is_what_the_script_makes():
     assert build_index.INDEX_FILE.read_bytes() == build_index.build()
 
 
+def test_a_small_dictionary_of_the_current_format_loads(tmp_path):
+    path = tmp_path / "index.txt.gz"
+    path.write_bytes(gzip.compress((GOOD_HEAD + "@a\n" + ROW + "@surname:a\n" + ROW +
+                                    "@given:a\n" + ROW).encode()))
+    index = WordIndex(path)
+    assert index.lookup("a", ("\u0100",), 5) == [("阿", 5)]
+    assert index.lookup("a", ("\u0100",), 5, "surname") == [("阿", 5)]
+
+
+def test_the_name_tables_hold_surnames_and_given_name_characters(engine):
+    surname = engine.index.lookup("z", (engine.index.code["zhang"],), 2, "surname")
+    assert [w for w, _ in surname] == ["张", "章"]
+    given = engine.index.lookup("w", (engine.index.code["wei"],), 1, "given")
+    assert given[0][0] == "伟"
+    compound = engine.index.lookup("oy", (engine.index.code["ou"], engine.index.code["yang"]), 1, "surname")
+    assert compound[0][0] == "欧阳"
+
+
 def test_every_boost_word_is_first_for_its_own_pinyin(engine):
     from pypinyin import Style, lazy_pinyin
 
@@ -44,8 +62,16 @@ def test_boost_lifts_a_place_name_over_a_common_word_of_the_same_reading(engine)
     assert texts(engine.candidates("mazhaizhen"))[0] == "马寨镇"
 
 
+GOOD_HEAD = "#kiosk-ime 2\n#syllables a\n"
+ROW = "\u0100\t阿\t5\n"
+
+
 @pytest.mark.parametrize("content", [b"not gzip", gzip.compress(b"hello\n"),
-                                     gzip.compress(b"#kiosk-ime 1\n#syllables a\n"),
+                                     gzip.compress(b"#kiosk-ime 1\n#syllables a\n@a\n"),
+                                     gzip.compress(GOOD_HEAD.encode()),
+                                     gzip.compress((GOOD_HEAD + "@a\n" + ROW).encode()),  # no name tables
+                                     gzip.compress((GOOD_HEAD + "@a\n" + ROW + "@surname:a\n" + ROW +
+                                                    "@given:a\n" + ROW + "@nickname:a\n" + ROW).encode()),
                                      gzip.compress(b"\xff\xfe")])
 def test_a_broken_dictionary_file_raises_a_typed_error(tmp_path, content):
     path = tmp_path / "index.txt.gz"

@@ -40,11 +40,19 @@ def test_initials(engine, words):
     assert first >= 0.45 and top5 >= 0.57  # 49.8%, 60.5% (2+ syllables; 311 words)
 
 
-def test_personal_names_are_the_known_gap(engine, words):
+def test_personal_names_outside_a_name_field(engine, words):
     # common full names (张伟, 王芳…) are mostly not dictionary words; the composed phrase
-    # picks frequent characters (长为). A name mode is future work; this records the floor.
+    # picks frequent characters (长为): a name field asks in name mode (next test)
     first, top5 = shares(engine, [w for w in words if w[0] == "names"], "full")
     assert top5 >= 0.18  # 20%
+
+
+def test_personal_names_in_name_mode(engine, words):
+    result = measure(engine, [w for w in words if w[0] == "names"], names=True)
+    first, top5 = result["full"]["all"].shares()
+    assert first >= 0.88 and top5 >= 0.98  # 92.0% first, 100% in the first five (50 names)
+    first, top5 = result["initials"]["all"].shares()
+    assert first >= 0.24 and top5 >= 0.58  # 28.0%, 62.0% (zw for 张伟)
 
 
 def test_a_word_only_counts_when_it_uses_every_letter(engine):

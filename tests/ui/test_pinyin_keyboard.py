@@ -276,3 +276,69 @@ def test_labels_follow_the_language():
         assert kb.status == tr("kb_hint_pinyin", "en")
     finally:
         set_language("zh")
+
+
+# -- name mode and a county's own words -------------------------------------------------------
+def test_name_mode_offers_full_names_first(board):
+    type_keys(board, "zhangwei")
+    assert shown(board)[0] != "张伟"  # 长尾: the plain keyboard does not know the name
+    board.names = True
+    assert shown(board)[:2] == ["张伟", "张卫"]
+    assert "张" in shown(board)  # the surname alone follows: character by character still works
+    tap_candidate(board, "张伟")
+    assert board.text == "张伟" and board.composition == ""
+    board.clear()
+    assert not board.names
+
+
+def test_the_form_opens_name_mode_for_a_name_field_and_not_for_an_address(make_kiosk, monkeypatch):
+    from tests.ui.test_screen_form import register, tap_in_view, to_form
+
+    register(monkeypatch)
+    kiosk = make_kiosk()
+    screen = to_form(kiosk)  # 房屋租赁登记备案: 对方姓名或单位, 房屋地址
+    board = screen.pinyin
+    for field, names in (("other_name", True), ("house_address", False), ("other_name", True)):
+        tap_in_view(kiosk, screen, screen.rows[field].value_box)
+        kiosk.idle(2)
+        assert screen.typing_text and board.names is names, field
+        for letter in "zhangwei":
+            kiosk.tap(board.keys[letter])
+        kiosk.wait(lambda: any(b.text for b in board.candidate_buttons))
+        assert (shown(board)[0] == "张伟") is names, (field, shown(board))
+        kiosk.tap(board.keys["clear"])
+
+
+def county_loader(tmp_path, words: bytes) -> EngineLoader:
+    """A loader (own engine) started the way the app does, from a config with [ime]."""
+    from kiosk.config import parse_config
+    from tests.ui.conftest import ui_config
+
+    raw = ui_config(tmp_path).model_dump(mode="json", exclude_none=True)
+    raw["ime"] = {"extra_words": "county_words.txt"}
+    config = parse_config(raw, str(tmp_path / "kiosk.toml"))
+    (tmp_path / "county_words.txt").write_bytes(words)
+    loader = EngineLoader(extra_words=config.path(config.ime.extra_words)).start()
+    until(lambda: loader.done)
+    return loader
+
+
+def test_county_words_from_the_config_come_first(tmp_path):
+    loader = county_loader(tmp_path, "# made up for the test\n桐叶湾社区\n".encode())
+    kb = PinyinKeyboard(loader=loader)
+    with mounted(kb, size=(PORTRAIT_WIDTH, kb.height)):
+        type_keys(kb, "tongyewanshequ")
+        assert shown(kb)[0] == "桐叶湾社区"
+        assert SHARED.engine.candidates("tongyewanshequ").items[0].text != "桐叶湾社区"  # its own engine
+
+
+def test_a_bad_county_word_list_is_logged_once_and_the_keyboard_works(tmp_path, caplog):
+    caplog.set_level("INFO", logger="kiosk.ui.widgets.engine_loader")
+    loader = county_loader(tmp_path, "桐叶湾社区\nTongye\n".encode())
+    assert loader.engine is not None and not loader.failed
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "county_words.txt:2" in errors[0].getMessage()
+    kb = PinyinKeyboard(loader=loader)
+    with mounted(kb, size=(PORTRAIT_WIDTH, kb.height)):
+        type_keys(kb, "erqiqu")
+        assert shown(kb)[0] == "二七区"

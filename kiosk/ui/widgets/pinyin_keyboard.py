@@ -16,6 +16,8 @@ three-character word for "ID card" -> ``hao`` composes on).
   into the text) and fires ``on_done(text)``.
 - ``max_length`` (0: no limit) counts characters of the text; a candidate that would not
   fit is disabled.
+- ``names``: the field asks for a person's name: full names come first (``zhangwei`` →
+  张伟 …), then the surname alone, then the usual candidates (:mod:`kiosk.ime.names`).
 
 Events: ``on_text`` (the ``text`` property: whenever the committed text changes) and
 ``on_done(text)``. ``target_text`` starts the keyboard from an existing value.
@@ -32,12 +34,8 @@ again after a language change.
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
-from collections.abc import Callable
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import (BooleanProperty, DictProperty, ListProperty, NumericProperty,
@@ -49,11 +47,13 @@ from kivy.uix.widget import Widget
 from kivy.utils import escape_markup
 
 from kiosk.i18n import tr
-from kiosk.ime import PinyinEngine, PinyinInputError, forget_typing
+from kiosk.ime import PinyinInputError, forget_typing
 from kiosk.ui.theme import TOUCH
+from kiosk.ui.widgets.engine_loader import SHARED, EngineLoader, start_engine_loading
 from kiosk.ui.widgets.forget import forget_shown_text
 
-log = logging.getLogger(__name__)
+__all__ = ["EngineLoader", "PinyinKeyboard", "SHARED", "start_engine_loading"]
+
 
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 DIGITS = "1234567890"
@@ -64,58 +64,6 @@ BACKSPACE, SPACE, CLEAR, DONE = "backspace", "space", "clear", "done"
 MODE, CAPS, PREV, NEXT = "mode", "caps", "prev", "next"
 _LABELS = {BACKSPACE: "kb_backspace", SPACE: "kb_space", CLEAR: "kb_clear", DONE: "kb_done",
            CAPS: "kb_caps", APOSTROPHE: "kb_apostrophe", PREV: "kb_prev", NEXT: "kb_next"}
-
-
-class EngineLoader:
-    """Loads one :class:`PinyinEngine` in a background thread, shared by every keyboard."""
-
-    def __init__(self, factory: Callable[[], PinyinEngine] = PinyinEngine) -> None:
-        self._factory = factory
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._waiting: list[Callable[[], None]] = []
-        self.engine: PinyinEngine | None = None
-        self.failed = False
-
-    def start(self) -> "EngineLoader":
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._load, name="pinyin-engine",
-                                                daemon=True)
-                self._thread.start()
-        return self
-
-    @property
-    def done(self) -> bool:
-        return self.engine is not None or self.failed
-
-    def when_done(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` on the Kivy thread once the engine is loaded (or failed)."""
-        with self._lock:
-            if not self.done:
-                self._waiting.append(callback)
-                return
-        Clock.schedule_once(lambda _dt: callback(), 0)
-
-    def _load(self) -> None:
-        try:
-            engine = self._factory()
-        except Exception:  # a missing or broken dictionary: Latin input still works
-            log.exception("pinyin engine: cannot load the dictionary")
-            engine = None
-        with self._lock:
-            self.engine, self.failed = engine, engine is None
-            waiting, self._waiting = self._waiting, []
-        for callback in waiting:
-            Clock.schedule_once(lambda _dt, c=callback: c(), 0)
-
-
-SHARED = EngineLoader()
-
-
-def start_engine_loading() -> EngineLoader:
-    """Start loading the shared engine (idempotent): call it once at app start."""
-    return SHARED.start()
 
 
 def _units(char: str) -> float:
@@ -152,6 +100,7 @@ class PinyinKeyboard(BoxLayout):
     text = StringProperty("")
     target_text = StringProperty("")
     max_length = NumericProperty(0)
+    names = BooleanProperty(False)  # name mode: full names first
     mode = OptionProperty("pinyin", options=["pinyin", "latin"])
     caps = BooleanProperty(False)
     composition = StringProperty("")
@@ -179,7 +128,7 @@ class PinyinKeyboard(BoxLayout):
         self.bind(text=self._refresh, composition=self._refresh, mode=self._refresh,
                   caps=self._refresh, max_length=self._on_max_length, width=self._show_line,
                   key_height=self._style, font_size=self._style,
-                  candidate_font_size=self._style)
+                  candidate_font_size=self._style, names=lambda *_: self._lookup())
         self.loader.start()
         self.relabel()
         if self.target_text:
@@ -249,7 +198,7 @@ class PinyinKeyboard(BoxLayout):
         self.target_text = ""
         self._compose("")
         self.text = ""
-        self.mode, self.caps = "pinyin", False
+        self.mode, self.caps, self.names = "pinyin", False, False
         self._refresh()
         forget_shown_text([self])
         forget_typing()
@@ -283,7 +232,8 @@ class PinyinKeyboard(BoxLayout):
         engine = self.loader.engine
         if self.composition and engine is not None:
             try:
-                found = engine.candidates(self.composition, page=page, per_page=PER_PAGE)
+                found = engine.candidates(self.composition, page=page, per_page=PER_PAGE,
+                                          names=self.names)
                 self._candidates, self.has_more = found.items, found.has_more
             except PinyinInputError:
                 pass
