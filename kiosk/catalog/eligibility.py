@@ -13,18 +13,13 @@ still checks 户籍 for items that depend on it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 from kiosk.catalog.model import Item
-
-CARD_NAMES = {
-    "resident": "居民身份证",
-    "hmt_residence": "港澳台居民居住证",
-    "foreign_permanent": "外国人永久居留身份证",
-    "foreign_permanent_2023": "外国人永久居留身份证",
-}
+from kiosk.i18n import CatalogText, Key
 
 
 @dataclass(frozen=True, repr=False)
@@ -52,12 +47,21 @@ class ApplicantFacts:
         return cls(card_type, birth, valid_to, str(card.get("id_number") or ""))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Problem:
-    """Why the applicant cannot use this item here; ``text_zh`` is for the screen."""
+    """Why the applicant cannot use this item here: ``code`` for programs, ``params`` (the
+    item's name, the age, the card's end date, the accepted cards …) for the citizen's
+    sentence, written by ``kiosk.i18n.explain`` from ``err.eligibility.<code>``."""
 
     code: Literal["too_young", "too_old", "card_expired", "wrong_card_type", "wrong_region"]
-    text_zh: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def key(self) -> str:
+        return f"err.eligibility.{self.code}"
+
+    def __repr__(self) -> str:  # the params may be personal (the card's end date)
+        return f"Problem({self.code!r})"
 
 
 def age_on(birth: date, today: date) -> int:
@@ -66,42 +70,30 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - (1 if before_birthday else 0)
 
 
-def _day(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+def _item(item: Item) -> CatalogText:
+    return CatalogText(item.name, item, "name_for")
 
 
 def check(item: Item, facts: ApplicantFacts, today: date) -> list[Problem]:
     """Every reason the applicant cannot apply for ``item`` today; empty when they can."""
     rule = item.eligibility
-    notice = f"{rule.notice}" if rule.notice else ""
+    name = _item(item)
+    notice = CatalogText(rule.notice, item, "notice_for") if rule.notice else ""
     problems: list[Problem] = []
 
     if facts.card_type not in rule.card_types:
-        accepted = "、".join(dict.fromkeys(CARD_NAMES.get(t, t) for t in rule.card_types))
-        problems.append(Problem(
-            "wrong_card_type",
-            f"“{item.name}”需要使用{accepted}办理，您使用的证件暂不能在本机办理此事项。"
-            "请到服务窗口，工作人员会帮您办理。"))
+        cards = tuple(Key(f"card_type.{t}") for t in rule.card_types)
+        problems.append(Problem("wrong_card_type", {"item": name, "cards": cards}))
 
     if rule.card_not_expired and isinstance(facts.valid_to, date) and facts.valid_to < today:
-        problems.append(Problem(
-            "card_expired",
-            f"您的证件有效期到{_day(facts.valid_to)}，已经过期了。"
-            "请先到公安机关换领新证，或到服务窗口咨询其他办法。"))
+        problems.append(Problem("card_expired", {"day": facts.valid_to}))
 
     age = age_on(facts.birth, today)
     if rule.min_age is not None and age < rule.min_age:
-        problems.append(Problem(
-            "too_young",
-            f"“{item.name}”需要年满{rule.min_age}周岁才能申请，您目前还不满足这个条件。{notice}"))
+        problems.append(Problem("too_young", {"item": name, "age": rule.min_age, "notice": notice}))
     if rule.max_age is not None and age > rule.max_age:
-        problems.append(Problem(
-            "too_old",
-            f"“{item.name}”面向{rule.max_age}周岁及以下人员，您目前不在办理范围内。{notice}"))
+        problems.append(Problem("too_old", {"item": name, "age": rule.max_age, "notice": notice}))
 
     if rule.regions and not any(facts.id_number.startswith(p) for p in rule.regions):
-        problems.append(Problem(
-            "wrong_region",
-            f"“{item.name}”由本地受理，您的证件不属于本地，本机暂时不能为您办理。"
-            f"如您已在本地落户或居住，请到服务窗口办理。{notice}"))
+        problems.append(Problem("wrong_region", {"item": name, "notice": notice}))
     return problems

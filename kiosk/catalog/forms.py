@@ -1,7 +1,9 @@
 """The item's form: checking what the citizen typed, and filling what the card already says.
 
-Every check gives one plain, kind Chinese sentence that says how to put it right (never a
-code, never English), and a clean value ready for the transaction's JSON ``form``: text
+Every check gives a :class:`FieldError`: a ``code`` and the params of one plain, kind sentence
+that says how to put it right (never a code, never text: ``kiosk.i18n.explain`` writes it in
+the citizen's language from kiosk/locale/*/errors.toml, with the field's label from the
+catalog), and a clean value ready for the transaction's JSON ``form``: text
 trimmed and normalised (full-width digits and letters become half-width), numbers as int
 or float, phones in one spelling, dates as ``YYYY-MM-DD``, id numbers with a capital X.
 Pure functions; nothing here is logged (the values are personal).
@@ -16,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from kiosk.catalog.model import FormField, Item
+from kiosk.i18n import CatalogText
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -25,11 +28,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 
 
 class FieldError(ValueError):
-    """One field's problem: ``code`` for programs, ``text_zh`` for the citizen."""
+    """One field's problem: ``code`` for programs; ``key`` and ``params`` (the field's label
+    among them) for the citizen's sentence (``kiosk.i18n.explain``). ``key`` is
+    ``err.field.<code>`` unless a variant is named (a choice is "chosen", not "filled in")."""
 
-    def __init__(self, code: str, text_zh: str, field: str = "") -> None:
+    def __init__(self, code: str, field: FormField | str = "", key: str = "", **params: Any) -> None:
         super().__init__(code)
-        self.code, self.text_zh, self.field = code, text_zh, field
+        self.code, self.key = code, key or f"err.field.{code}"
+        if isinstance(field, FormField):
+            params = {"label": _label(field), **params}
+            field = field.name
+        self.field, self.params = field, params
 
     def __repr__(self) -> str:  # the value is never part of it
         return f"FieldError({self.field!r}, {self.code!r})"
@@ -41,6 +50,10 @@ class FormErrors(ValueError):
     def __init__(self, errors: dict[str, FieldError]) -> None:
         super().__init__(", ".join(f"{k}:{e.code}" for k, e in errors.items()))
         self.errors = errors
+
+
+def _label(field: FormField) -> CatalogText:
+    return CatalogText(field.label, field, "label_for")
 
 
 def check_digit(first17: str) -> str:
@@ -55,34 +68,36 @@ def _normal(text: str) -> str:
 
 def _as_text(field: FormField, value: Any) -> str:
     if not isinstance(value, str):
-        raise FieldError("bad_type", f"“{field.label}”的内容无法识别，请重新填写。", field.name)
+        raise FieldError("bad_type", field)
     text = _normal(value)
     if _CONTROL.search(text):
-        raise FieldError("bad_chars", f"“{field.label}”里有无法显示的字符，请删掉后重新填写。", field.name)
+        raise FieldError("bad_chars", field)
     return text
 
 
 def _length(field: FormField, text: str, floor: int = 0) -> str:
     shortest = max(field.min_length, floor)
     if len(text) < shortest:
-        raise FieldError("too_short", f"“{field.label}”至少要填{shortest}个字，请补充完整。", field.name)
+        raise FieldError("too_short", field, n=shortest)
     if len(text) > field.max_length:
-        raise FieldError("too_long", f"“{field.label}”最多填{field.max_length}个字，请精简一下。", field.name)
+        raise FieldError("too_long", field, n=field.max_length)
     return text
 
 
 def _text(field: FormField, value: Any) -> str:
     text = _length(field, _as_text(field, value))
     if field.pattern and not re.fullmatch(field.pattern, text):
-        hint = f"（{field.help}）" if field.help else ""
-        raise FieldError("pattern", f"“{field.label}”的格式不对，请核对后重新填写{hint}。", field.name)
+        if field.help:
+            raise FieldError("pattern", field, key="err.field.pattern_help",
+                             help=CatalogText(field.help, field, "help_for"))
+        raise FieldError("pattern", field)
     return text
 
 
 def _address(field: FormField, value: Any) -> str:
     text = _length(field, re.sub(r"\s+", " ", _as_text(field, value)), floor=5)
     if not re.search(r"[\u4e00-\u9fff]", text):
-        raise FieldError("bad_address", f"“{field.label}”请用中文填写，写到门牌号。", field.name)
+        raise FieldError("bad_address", field)
     return text
 
 
@@ -91,7 +106,7 @@ def _fmt(x: float) -> str:
 
 
 def _number(field: FormField, value: Any) -> int | float:
-    bad = FieldError("not_number", f"“{field.label}”请填写数字。", field.name)
+    bad = FieldError("not_number", field)
     if isinstance(value, bool):
         raise bad
     if isinstance(value, str):
@@ -106,9 +121,9 @@ def _number(field: FormField, value: Any) -> int | float:
     if not math.isfinite(number):
         raise bad
     if field.minimum is not None and number < field.minimum:
-        raise FieldError("too_small", f"“{field.label}”不能小于{_fmt(field.minimum)}。", field.name)
+        raise FieldError("too_small", field, limit=_fmt(field.minimum))
     if field.maximum is not None and number > field.maximum:
-        raise FieldError("too_large", f"“{field.label}”不能大于{_fmt(field.maximum)}。", field.name)
+        raise FieldError("too_large", field, limit=_fmt(field.maximum))
     return int(number) if number.is_integer() and abs(number) < 2**53 else number
 
 
@@ -121,8 +136,7 @@ def _phone(field: FormField, value: Any) -> str:
     if landline:
         area, number, ext = landline.groups()
         return f"{area}-{number}" + (f"-{ext}" if ext else "")
-    raise FieldError("bad_phone", f"“{field.label}”请填写11位手机号码，或带区号的固定电话"
-                     "（如0371-12345678）。", field.name)
+    raise FieldError("bad_phone", field)
 
 
 def _date(field: FormField, value: Any) -> str:
@@ -138,33 +152,31 @@ def _date(field: FormField, value: Any) -> str:
                 raise ValueError(text)
             day = date(*(int(g) for g in found.groups()))
         except ValueError:
-            raise FieldError("bad_date", f"“{field.label}”请按“2026-01-31”的样子填写日期。",
-                             field.name) from None
+            raise FieldError("bad_date", field) from None
     if not 1900 <= day.year <= 2100:
-        raise FieldError("bad_date", f"“{field.label}”的年份不对，请核对。", field.name)
+        raise FieldError("bad_date", field, key="err.field.bad_year")
     return day.isoformat()
 
 
 def _choice(field: FormField, value: Any) -> str:
     text = _as_text(field, value)
     if text not in field.options:
-        raise FieldError("bad_choice", f"请在“{field.label}”的选项中选择一项。", field.name)
+        raise FieldError("bad_choice", field)
     return text
 
 
 def _id_number(field: FormField, value: Any) -> str:
     text = _as_text(field, value).replace(" ", "").upper()
     if not re.fullmatch(r"\d{17}[\dX]", text):
-        raise FieldError("bad_id_length", f"“{field.label}”应为18位，最后一位可能是X，请核对。",
-                         field.name)
+        raise FieldError("bad_id_length", field)
     try:
         born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         born = None
     if born is None or born.year < 1900 or text[0] == "0":
-        raise FieldError("bad_id_number", f"“{field.label}”不是有效的证件号码，请核对。", field.name)
+        raise FieldError("bad_id_number", field)
     if check_digit(text[:17]) != text[17]:
-        raise FieldError("bad_id_checksum", f"“{field.label}”有一位填错了，请逐位核对。", field.name)
+        raise FieldError("bad_id_checksum", field)
     return text
 
 
@@ -177,8 +189,8 @@ def validate(field: FormField, value: Any) -> Any:
     empty = value is None or (isinstance(value, str) and not _normal(value))
     if empty:
         if field.required:
-            verb = "选择" if field.type == "choice" else "填写"
-            raise FieldError("required", f"请{verb}“{field.label}”。", field.name)
+            choice = field.type == "choice"
+            raise FieldError("required", field, key="err.field.required_choice" if choice else "")
         return None
     return _CHECKS[field.type](field, value)
 
@@ -199,7 +211,7 @@ def validate_all(item: Item, values: dict[str, Any]) -> dict[str, Any]:
     known = {f.name for f in item.fields}
     for name in values:
         if name not in known:
-            errors[str(name)] = FieldError("unknown_field", "这一项不属于本事项的表单。", str(name))
+            errors[str(name)] = FieldError("unknown_field", str(name))
     if errors:
         raise FormErrors(errors)
     return clean

@@ -7,6 +7,11 @@ signature are needed, the form's fields, the materials to photograph, eligibilit
 the promised days, and bundles (一件事一次办). The keys county-api.md names (``code``,
 ``name``, ``version``, ``fields``, ``materials``) are here as the contract spells them.
 Every model forbids unknown keys, so a typo in a catalog file is an error, not a gap.
+
+The item, its fields and its materials may carry an English overlay (``"en"``, see
+:mod:`kiosk.catalog.overlay`); the ``*_for(lang)`` methods give the text to show in a
+language, Chinese when the language is Chinese or the overlay lacks it. Values submitted and
+printed paper are always the Chinese ones.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kiosk.catalog.overlay import (OVERLAY_LANG, FieldEnglish, ItemEnglish, MaterialEnglish,
+                                   overlay_problems, pick)
 
 FieldType = Literal["text", "number", "phone", "date", "choice", "id_number", "address"]
 IdentityMethod = Literal["id_card", "qr"]
@@ -40,6 +48,7 @@ class FormField(Strict):
     minimum: float | None = Field(None, description="lower bound of a number field")
     maximum: float | None = Field(None, description="upper bound of a number field")
     help: str = Field("", max_length=80, description="one line of help under the field")
+    en: FieldEnglish | None = Field(None, description="the English of label, help and option captions")
 
     @model_validator(mode="after")
     def _choices(self) -> "FormField":
@@ -48,6 +57,29 @@ class FormField(Strict):
         if self.type != "choice" and self.options:
             raise ValueError(f"field {self.name}: options belong to choice fields only")
         return self
+
+    def label_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "label", self.label)
+
+    def help_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "help", self.help)
+
+    def option_captions(self, lang: str | None) -> list[str]:
+        """What the screen shows for each option, in the options' order (the value submitted
+        is still the option itself)."""
+        if lang == OVERLAY_LANG and self.en is not None and self.en.options:
+            return list(self.en.options)
+        return list(self.options)
+
+    def caption_for(self, value: str, lang: str | None) -> str:
+        """The caption of one option value (a value that is no option shows as it is)."""
+        captions = dict(zip(self.options, self.option_captions(lang)))
+        return captions.get(value, value)
+
+
+#: The usual ways a paper is handed in (``MaterialRequirement.form``), by a code the screens
+#: translate; any other form is shown as the catalog writes it.
+MATERIAL_FORMS = {"原件": "original", "复印件": "copy", "原件及复印件": "original_and_copy"}
 
 
 class MaterialRequirement(Strict):
@@ -60,6 +92,18 @@ class MaterialRequirement(Strict):
     copies: int = Field(1, ge=1, le=10)
     pages: int = Field(1, ge=1, le=20, description="pages to photograph")
     note: str = Field("", max_length=120)
+    en: MaterialEnglish | None = None
+
+    def name_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "name", self.name)
+
+    def note_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "note", self.note)
+
+    @property
+    def form_code(self) -> str | None:
+        """``original``, ``copy`` or ``original_and_copy`` (None: a form of the catalog's own)."""
+        return MATERIAL_FORMS.get(self.form)
 
 
 class Venue(Strict):
@@ -130,6 +174,7 @@ class Item(Strict):
     guide: Guide
     bundle: list[str] = Field(default_factory=list, description="一件事: the items this form feeds")
     certificate_kind: str | None = Field(None, max_length=64, description="kind for /certificates")
+    en: ItemEnglish | None = Field(None, description="the English of name, category, summary …")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Item":
@@ -143,7 +188,36 @@ class Item(Strict):
             raise ValueError(f"item {self.code}: a bundle, and only a bundle, lists bundled items")
         if (self.kind == "certificate") != bool(self.certificate_kind):
             raise ValueError(f"item {self.code}: a certificate, and only a certificate, has a kind")
+        problems = overlay_problems(self)
+        if problems:
+            raise ValueError(f"item {self.code}: {problems[0]}")
         return self
+
+    # -- the texts in a language (Chinese unless the overlay has it) ------------------------
+    def name_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "name", self.name)
+
+    def category_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "category", self.category)
+
+    def department_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "department", self.department)
+
+    def summary_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "summary", self.summary)
+
+    def notice_for(self, lang: str | None) -> str:
+        return pick(self.en, lang, "notice", self.eligibility.notice)
+
+    def matches(self, query: str) -> bool:
+        """Search: every word of ``query`` is in the item's name, category, keywords or
+        summary, in Chinese or English (case does not matter)."""
+        words = query.casefold().split()
+        texts = [self.name, self.category, self.summary, *self.keywords]
+        if self.en is not None:
+            texts += [self.en.name, self.en.category, self.en.summary, *self.en.keywords]
+        haystack = "\n".join(texts).casefold()
+        return bool(words) and all(word in haystack for word in words)
 
     @property
     def promised_days(self) -> int:
@@ -162,6 +236,13 @@ class Item(Strict):
         return devices
 
 
+def category_for(items: list[Item], category: str, lang: str | None) -> str:
+    """A category's name in ``lang``: from the first of ``items`` in it with an overlay (the
+    catalog checks that they agree), else the category as it is."""
+    return next((i.category_for(lang) for i in items if i.category == category and i.en is not None),
+                category)
+
+
 class Catalog(Strict):
     version: str = Field(min_length=1, max_length=32)
     items: list[Item] = Field(min_length=1)
@@ -176,7 +257,22 @@ class Catalog(Strict):
             missing = [c for c in item.bundle if c not in known]
             if missing:
                 raise ValueError(f"bundle {item.code} names unknown items: {', '.join(missing)}")
+        english: dict[str, str] = {}
+        for item in self.items:
+            if item.en is None:
+                continue
+            first = english.setdefault(item.category, item.en.category)
+            if first != item.en.category:
+                raise ValueError(f"item {item.code}: category {item.category} is {first!r} in English "
+                                 f"elsewhere, not {item.en.category!r}")
         return self
 
     def get(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)
+
+    def category_for(self, category: str, lang: str | None) -> str:
+        return category_for(self.items, category, lang)
+
+    def search(self, query: str) -> list[Item]:
+        """The items ``query`` finds (:meth:`Item.matches`), in catalog order."""
+        return [item for item in self.items if item.matches(query)]

@@ -85,7 +85,7 @@ def _day(value: Any, allow_long: bool = False) -> Any:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InputError("bad_card", "证件信息读取不完整，请重新放置证件。") from None
+        raise InputError("bad_card") from None
 
 
 def applicant_from(card: Any) -> tuple[Applicant, Facts]:
@@ -95,7 +95,7 @@ def applicant_from(card: Any) -> tuple[Applicant, Facts]:
     raw = _read(card)
     card_type = raw["card_type"] or "resident"
     if card_type not in ID_TYPES:
-        raise InputError("unknown_card_type", "本机暂不支持这种证件，请到服务窗口办理。")
+        raise InputError("unknown_card_type")
     birth = _day(raw["birth"])
     valid_to = _day(raw["valid_to"], allow_long=True)
     try:
@@ -113,7 +113,7 @@ def applicant_from(card: Any) -> tuple[Applicant, Facts]:
         )
     except ValidationError:
         # The pydantic message would quote the values: never let it travel.
-        raise InputError("bad_card", "证件信息读取不完整，请重新放置证件。") from None
+        raise InputError("bad_card") from None
     return applicant, Facts(card_type, applicant.birth, valid_to, applicant.id_number)
 
 

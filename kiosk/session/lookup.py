@@ -99,7 +99,7 @@ class ShortPaths:
         self._guard("progress_by_number")
         number = str(text).strip().upper()
         if not is_txn_id(number):
-            raise InputError("bad_number", "这不是有效的受理编号，请核对回执上的编号。")
+            raise InputError("bad_number")
         self._visit.action = QueryProgress(txn_id=number)
         self._go(S.PROGRESS_LOOKUP, "progress_by_number")
 
@@ -110,7 +110,7 @@ class ShortPaths:
         found: list[FoundCase] = []
         for case in rateable:
             if not isinstance(case, FoundCase):
-                raise InputError("bad_case", "查询结果异常，请重新查询。")
+                raise InputError("bad_case")
             if is_txn_id(case.txn_id) and case.txn_id not in {c.txn_id for c in found}:
                 found.append(case)
         v = self._visit
@@ -125,7 +125,7 @@ class ShortPaths:
         number = str(txn_id).strip().upper()
         case = next((c for c in self._visit.found if c.txn_id == number), None)
         if case is None:
-            raise InputError("not_rateable", "这件办件暂时不能在本机评价，请拨打12345热线评价。")
+            raise InputError("not_rateable")
         self._visit.txn_id, self._visit.rating_case = case.txn_id, case
         self._go(S.RATING, "rate_case")
         return case

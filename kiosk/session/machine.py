@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from kiosk.catalog.model import Item, MaterialRequirement
 from kiosk.config import Session as SessionSettings
 from kiosk.draft import Blob, TransactionDraft
+from kiosk.i18n import CatalogText
 from kiosk.session.actions import (Action, Change, FetchCertificate, PrintReceipt, QueryProgress,
                                    SubmitDraft)
 from kiosk.session.applicant import QrIdentity, applicant_from, prefill
@@ -96,7 +97,7 @@ class Session(ShortPaths):
 
     @property
     def problems(self) -> list[Any]:
-        """Why the applicant is not eligible (``Problem(code, text_zh)``), in INELIGIBLE."""
+        """Why the applicant is not eligible (each a ``Problem`` for ``i18n.explain``), in INELIGIBLE."""
         return list(self._visit.problems)
 
     @property
@@ -198,7 +199,7 @@ class Session(ShortPaths):
         """A QR identity the caller has resolved (see :class:`QrIdentity`)."""
         self._guard("identified_by_qr")
         if not isinstance(qr, QrIdentity):
-            raise InputError("bad_qr", "二维码无法识别，请出示电子证照二维码。")
+            raise InputError("bad_qr")
         self._identified(qr, "qr", "identified_by_qr")
 
     def _identified(self, card: Any, method: str, event: str) -> None:
@@ -251,7 +252,7 @@ class Session(ShortPaths):
         check_blob(blob)
         pages = self._visit.pages.setdefault(code, [])
         if len(pages) >= req.pages:
-            raise InputError("material_full", f"“{req.name}”已拍好，如需重拍请点“重拍”。")
+            raise InputError("material_full", name=CatalogText(req.name, req, "name_for"))
         pages.append(blob)
         self._active()
 
@@ -267,8 +268,8 @@ class Session(ShortPaths):
         self._guard("materials_done")
         missing = self._visit.materials_missing()
         if missing:
-            names = "、".join(req.name for req in missing)
-            raise InputError("materials_missing", f"还需要拍摄：{names}。")
+            names = tuple(CatalogText(r.name, r, "name_for") for r in missing)
+            raise InputError("materials_missing", names=names)
         self._next_step(S.MATERIALS)
 
     def signed(self, blob: Blob) -> None:
@@ -296,7 +297,7 @@ class Session(ShortPaths):
         """确认提交 with the 承诺 ticked: the draft for ``Outbox.submit`` (also in ``action``)."""
         self._guard("confirm")
         if not agreed:
-            raise InputError("agreement_required", "请先阅读并勾选“本人承诺所填信息真实有效”。")
+            raise InputError("agreement_required")
         draft = self._visit.draft = self._visit.build_draft(self._wall())
         self._visit.action = SubmitDraft(draft)
         self._go(S.SUBMITTING, "confirm")
@@ -307,7 +308,7 @@ class Session(ShortPaths):
         personal is wiped now except what the receipt prints."""
         self._guard("submitted")
         if not is_txn_id(txn_id):
-            raise InputError("bad_txn_id", "受理编号异常，请联系工作人员。")
+            raise InputError("bad_txn_id")
         old = self._visit
         assert old.item is not None and old.applicant is not None
         receipt = PrintReceipt(txn_id, old.item, old.applicant.name, old.applicant.id_number,
@@ -336,7 +337,7 @@ class Session(ShortPaths):
             rating = RatingIn(txn_id=self._visit.txn_id, score=score, reasons=list(reasons or []),
                               comment=comment, rated_at=self._wall())
         except ValidationError:
-            raise InputError("bad_rating", "请选择一个评价等级。") from None
+            raise InputError("bad_rating") from None
         self._end("finished")
         return rating
 

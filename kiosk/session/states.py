@@ -9,7 +9,10 @@ them, and the tests walk every member of :class:`State`, so none can slip throug
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
+from types import MappingProxyType
+from typing import Any
 
 from kiosk.catalog.model import Item
 
@@ -123,15 +126,17 @@ def steps_for(item: Item) -> list[State]:
 
 
 class SessionError(Exception):
-    """Base of what the session raises; ``text_zh`` is fit for the screen."""
+    """Base of what the session raises. The citizen's sentence is ``kiosk.i18n.explain(err)``
+    (from ``key`` and ``params``: the session never holds text)."""
 
-    text_zh = "操作未能完成，请重试。"
+    key = "err.session.failed"
+    params: Mapping[str, Any] = MappingProxyType({})
 
 
 class InvalidTransition(SessionError):
     """The event is not allowed now; the session is unchanged."""
 
-    text_zh = "当前步骤不能进行此操作。"
+    key = "err.session.not_now"
 
     def __init__(self, event: str, state: State, why: str = "") -> None:
         super().__init__(f"{event} not allowed in {state.value}" + (f": {why}" if why else ""))
@@ -140,8 +145,9 @@ class InvalidTransition(SessionError):
 
 class InputError(SessionError):
     """The event is allowed but what came with it is not (a garbled card, a number that is
-    not a receipt number, a missing agreement); the session is unchanged."""
+    not a receipt number, a missing agreement); the session is unchanged. ``code`` for
+    programs; the sentence is ``err.input.<code>`` (or the variant ``key`` named)."""
 
-    def __init__(self, code: str, text_zh: str) -> None:
+    def __init__(self, code: str, key: str = "", **params: Any) -> None:
         super().__init__(code)
-        self.code, self.text_zh = code, text_zh
+        self.code, self.key, self.params = code, key or f"err.input.{code}", params

@@ -23,9 +23,9 @@ from kiosk.wire import BLOB_TYPES, MAX_BLOB_BYTES, Applicant
 def check_blob(blob: Blob) -> None:
     """Refuse what cannot be sent (the contract's types and size); the caller keeps it."""
     if not isinstance(blob, Blob) or blob.content_type not in BLOB_TYPES:
-        raise InputError("bad_image", "图像格式不对，请重新拍摄。")
+        raise InputError("bad_image")
     if not 0 < blob.size <= MAX_BLOB_BYTES:
-        raise InputError("bad_image", "图像为空或过大，请重新拍摄。")
+        raise InputError("bad_image", key="err.input.bad_image_size")
 
 
 @dataclass(repr=False)
@@ -76,7 +76,7 @@ class Visit:
         for req in self.item.materials if self.item else []:
             if req.code == code:
                 return req
-        raise InputError("unknown_material", "本事项不需要这份材料。")
+        raise InputError("unknown_material")
 
     def pages_taken(self, code: str) -> int:
         return len(self.pages.get(code, []))

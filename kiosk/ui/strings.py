@@ -7,7 +7,7 @@ and ``#:import L kiosk.ui.strings.LANG``): passing ``L.lang`` makes Kivy re-rend
 when the language changes, with or without an app. Text a screen builds in Python is rebuilt
 by its ``refresh()`` (the app refreshes the screen shown), and its fixed buttons follow the
 language through ``KioskScreen.keyed``.
-Dates and the clock are formatted here, in the citizen's language.
+Dates, the clock and errors are put in the citizen's language here (by :mod:`kiosk.i18n`).
 """
 
 from __future__ import annotations
@@ -67,20 +67,20 @@ def device_names(roles: list[str] | set[str]) -> str:
     return t("list_separator").join(t(f"dev_{r}") for r in sorted(roles))
 
 
-def _names(key: str) -> list[str]:
-    return t(key).split()
-
-
 def date_text(day: date) -> str:
-    """``2026年11月23日`` / ``23 Nov 2026``."""
-    return t("date", year=day.year, month=day.month, month_name=_names("month_names")[day.month - 1],
-             day=day.day)
+    """``2026年11月23日`` / ``23 Nov 2026`` (see :func:`kiosk.i18n.date_text`)."""
+    return i18n.date_text(day)
 
 
 def clock_text(now: datetime) -> str:
-    """The header clock: ``11月23日 周一  14:05`` / ``Mon 23 Nov 2026  14:05``."""
-    return t("clock", year=now.year, month=now.month, month_name=_names("month_names")[now.month - 1],
-             day=now.day, weekday=_names("weekday_names")[now.weekday()], time=f"{now:%H:%M}")
+    """The header clock: ``11月23日 周一  14:05`` / ``23 Nov 2026, Mon 14:05``."""
+    return i18n.clock_text(now)
+
+
+def explain(err: object) -> str:
+    """An error's sentence for the citizen in the current language (:func:`kiosk.i18n.explain`):
+    the screens show this, never an error's own text."""
+    return i18n.explain(err)
 
 
 def sentences(parts: list[str]) -> str:

@@ -1,12 +1,14 @@
 """The translation files: complete, consistent, used, and the only home of citizen text.
 
 - zh and en have the same keys in each file (Chinese-only files exempt: printed paper is an
-  official record, in Chinese), and the same ``{placeholders}`` in every text;
+  official record, in Chinese), and the same ``{placeholders}`` in every text; English may add
+  a singular ``<key>.one`` (used with ``n=1``) for a key of the same file;
 - every key of ui.toml and paper.toml is used somewhere in the code, and every key the code
   names exists;
 - a malformed file, a key defined twice, an unknown language: :class:`TranslationError`;
-- no Chinese in kiosk/ui's code nor in kiosk/receipts.py (outside comments and docstrings):
-  "none in code";
+- no Chinese in kiosk/ui's code, kiosk/receipts.py, the form and eligibility checks nor the
+  session (outside comments and docstrings): "none in code";
+- every error code the code raises has its text in errors.toml, and every error text is used;
 - printed paper (kiosk/receipts.py, the test page) is read from paper.toml in Chinese, whatever
   the screen's language (tests/kiosk/test_receipts.py checks the paper itself).
 """
@@ -37,7 +39,8 @@ OWN_FILES = ("ui.toml", "paper.toml")
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 #: Code the "none in code" scanner reads (besides kiosk/ui), relative to the repository.
-SCANNED = ("kiosk/receipts.py",)
+SCANNED = ("kiosk/receipts.py", "kiosk/catalog/forms.py", "kiosk/catalog/eligibility.py",
+           "kiosk/session/*.py")
 #: Chinese that is data, not a citizen-facing string: (file, literal as in the source) → why.
 #: A literal given as its opening ``"""`` line stands for the triple-quoted literal it starts.
 ALLOWED_CJK = {
@@ -51,6 +54,13 @@ ALLOWED_CJK = {
     ("kiosk/ui/services.py", '"""\n[identity]'): "the simulation config's identity (data)",
     ("kiosk/receipts.py", '"工作日"'): "the catalog's unit on the wire, counted Monday to Friday",
     ("kiosk/receipts.py", '"自然日"'): "the catalog's unit on the wire, counted every day",
+    ("kiosk/catalog/forms.py", 'r"[\\s()（）]"'): "a phone number's full-width brackets, dropped",
+    ("kiosk/catalog/forms.py", 'r"(\\d{4})\\s*[-/.年]\\s*(\\d{1,2})\\s*[-/.月]\\s*(\\d{1,2})\\s*日?"'):
+        "reads a date typed as 2026年1月31日",
+    ("kiosk/catalog/eligibility.py", '"长期"'): "the card's 'valid for life' value on the wire",
+    ("kiosk/session/applicant.py", '"长期"'): "the card's 'valid for life' value on the wire",
+    ("kiosk/session/visit.py", 'f"{req.name}（第{number}页）"'): "a page's material name in the "
+                                                           "transaction the county records",
 }
 
 
@@ -72,29 +82,38 @@ def _placeholders(text: str) -> set[str]:
     return set(re.findall(r"\{(\w+)", text))
 
 
+def _singular_of(key: str) -> str | None:
+    """``idle_body.one`` → ``idle_body``: English's singular of a key (None: not one)."""
+    return key.removesuffix(".one") if key.endswith(".one") else None
+
+
 def test_chinese_and_english_have_the_same_keys_file_by_file():
     zh, en = _files("zh"), _files("en")
-    assert "ui.toml" in zh and "ui.toml" in en
+    assert "ui.toml" in zh and "ui.toml" in en and "errors.toml" in zh
     for name, keys in zh.items():
         if name in ZH_ONLY:
             assert name not in en, f"{name} is Chinese only"
             continue
         assert name in en, f"en/{name} is missing"
-        assert set(keys) == set(en[name]), f"{name}: {set(keys) ^ set(en[name])}"
+        assert not any(_singular_of(k) for k in keys), f"{name}: Chinese has no plural"
+        singulars = {k for k in en[name] if _singular_of(k) in keys}
+        assert set(keys) == set(en[name]) - singulars, f"{name}: {set(keys) ^ set(en[name])}"
     assert set(en) - set(zh) == set()
 
 
 def test_every_placeholder_matches():
     zh, en = table("zh"), table("en")
     for key, text in en.items():
-        if key in FORMATS:
+        if _singular_of(key):  # "In 1 second": the singular may spell its number out
+            assert _placeholders(text) <= _placeholders(en[_singular_of(key)]), key
+        elif key in FORMATS:
             assert _placeholders(text) <= FORMATS[key] and _placeholders(zh[key]) <= FORMATS[key]
         else:
             assert _placeholders(text) == _placeholders(zh[key]), key
 
 
 def test_no_text_is_empty_and_english_has_no_chinese():
-    for key, text in _files("en")["ui.toml"].items():
+    for key, text in {**_files("en")["ui.toml"], **_files("en")["errors.toml"]}.items():
         assert text.strip(), key
         if not key.startswith("unit."):  # the key (not the text) names the catalog's unit
             assert not CJK.search(text), f"{key}: {text}"
@@ -185,10 +204,8 @@ def _kv_code(path: Path) -> list[tuple[int, str]]:
 
 def _chinese_in_code() -> list[str]:
     found = []
-    for path in sorted((KIOSK / "ui").rglob("*")) + [ROOT / f for f in SCANNED]:
+    for path in sorted((KIOSK / "ui").rglob("*")) + [p for f in SCANNED for p in sorted(ROOT.glob(f))]:
         rel = path.relative_to(ROOT).as_posix()
-        if not path.exists():
-            continue  # the scanner's own test has no receipts.py
         if path.suffix == ".py":
             pieces = _py_strings(path)
         elif path.suffix == ".kv":
@@ -217,8 +234,42 @@ def test_the_scanner_finds_chinese_in_code(tmp_path, monkeypatch):
                                     encoding="utf-8")
     (tmp_path / "kiosk" / "receipts.py").write_text('UNIT = "工作日"\nTITLE = "受理回执"\n',
                                                     encoding="utf-8")
+    (tmp_path / "kiosk" / "session").mkdir()
+    (tmp_path / "kiosk" / "session" / "applicant.py").write_text(
+        'LONG = "长期"\nraise InputError("bad_card", "证件信息读取不完整。")\n', encoding="utf-8")
     monkeypatch.setitem(globals(), "ROOT", tmp_path)
     monkeypatch.setitem(globals(), "KIOSK", tmp_path / "kiosk")
     found = [":".join(f.split(":")[:2]) for f in _chinese_in_code()]
     assert found == ["kiosk/ui/a.kv:3", "kiosk/ui/a.py:4", "kiosk/ui/services.py:5",
-                     "kiosk/receipts.py:2"]
+                     "kiosk/receipts.py:2", "kiosk/session/applicant.py:2"]
+
+
+# -- error texts (kiosk.i18n.explain reads errors.toml) ------------------------------------------
+#: An error class's call → the prefix of the keys of its codes.
+RAISED = {"InputError": "err.input.", "FieldError": "err.field.", "Problem": "err.eligibility."}
+
+
+def _error_keys_in_code() -> set[str]:
+    code = _code()
+    raised = re.findall(r'\b(InputError|FieldError|Problem)\(\s*"(\w+)"', code)
+    named = re.findall(r"""["'](err\.[\w.]+)["']""", code)  # a variant: key="err.field.bad_year"
+    return {RAISED[cls] + c for cls, c in raised} | set(named)
+
+
+def test_every_error_raised_has_a_text_and_every_error_text_is_used():
+    keys = _error_keys_in_code()
+    assert {"err.input.bad_number", "err.field.too_short", "err.eligibility.too_young",
+            "err.field.bad_year", "err.session.not_now"} <= keys  # the scan sees them
+    texts = set(_files("zh")["errors.toml"])
+    assert keys - texts == set(), "raised without a text"
+    errors = {k for k in texts if k.startswith("err.")}
+    assert errors - keys == set(), "a text nothing raises"
+
+
+def test_every_card_type_has_a_name():
+    from typing import get_args
+
+    from kiosk.catalog.model import CardType
+
+    keys = _files("zh")["errors.toml"]
+    assert {k.removeprefix("card_type.") for k in keys if k.startswith("card_type.")} == set(get_args(CardType))

@@ -10,7 +10,7 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.screens.home import item_tile
+from kiosk.ui.screens.home import category_name, item_tile
 from kiosk.ui.strings import t
 from kiosk.ui.widgets.buttons import BigButton
 
@@ -50,7 +50,8 @@ class CatalogScreen(KioskScreen):
         bar = self.ids.categories
         bar.clear_widgets()
         self.category_buttons = {}
-        for code, label in [(ALL, t("all_items"))] + [(c, c) for c in categories]:
+        names = [(c, category_name(items, c)) for c in categories]
+        for code, label in [(ALL, t("all_items"))] + names:
             button = BigButton(text=label, kind="primary" if code == self.category else "quiet",
                                font_size=bar.button_font)
             button.bind(on_release=lambda _b, c=code: setattr(self, "category", c))

@@ -26,7 +26,7 @@ from kiosk.receipts import certificate as certificate_document
 from kiosk.session import FetchCertificate, State
 from kiosk.signing import DeviceKey
 from kiosk.ui.services import ACTION_HANDLERS
-from kiosk.ui.strings import t
+from kiosk.ui.strings import language, t
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _fetch_certificate(services: Any, action: FetchCertificate) -> None:
                 "printer_down": t("cert_printer_down", phone=phone),
                 "print_failed": t("cert_print_failed", phone=phone),
                 }.get(reason, t("cert_unavailable"))
-        show_notice(text + "\n\n" + t("cert_going_home"), action.item.name)
+        show_notice(text + "\n\n" + t("cert_going_home"), action.item.name_for(language()))
 
         def report(_dt: float = 0) -> None:
             if session.state is State.CERTIFICATE and session.action is action:

@@ -21,10 +21,10 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from drivers.privacy import mask_address, mask_phone, mask_name, mask_number
+from drivers.privacy import is_name_label, mask_address, mask_phone, mask_name, mask_number
 from kiosk.session import InputError, InvalidTransition, State, SubmitDraft
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, language, t
 from kiosk.ui.services import ACTION_HANDLERS
 from kiosk.ui.widgets.buttons import BigButton
 
@@ -46,23 +46,28 @@ def masked_value(field: Any, value: Any) -> str:
         return mask_phone(text)
     if field.type == "address":
         return mask_address(text)
-    if "姓名" in field.label:
+    if is_name_label(field.label):
         return mask_name(text)
     return text
 
 
 def summary_rows(session: Any) -> list[tuple[str, str]]:
-    """(label, shown value) for the summary: everything personal masked."""
+    """(label, shown value) for the summary: everything personal masked; labels, the item's name
+    and a choice's caption in the citizen's language (the value kept is the catalog's option)."""
     item, applicant = session.item, session.applicant
     if item is None or applicant is None:
         return []
-    rows = [(t("confirm_item"), item.name),
+    lang = language()
+    rows = [(t("confirm_item"), item.name_for(lang)),
             (t("confirm_applicant"), mask_name(applicant.name)),
             (t("confirm_id_number"), mask_number(applicant.id_number))]
     values = session.form_values
     for field in item.fields:
         if field.name in values or field.required:
-            rows.append((field.label, masked_value(field, values.get(field.name))))
+            value = values.get(field.name)
+            if field.type == "choice" and value is not None:
+                value = field.caption_for(str(value), lang)
+            rows.append((field.label_for(lang), masked_value(field, value)))
     if item.materials:
         taken = [req for req in item.materials if session.pages_taken(req.code)]
         pages = sum(session.pages_taken(req.code) for req in item.materials)
@@ -144,7 +149,7 @@ class ConfirmScreen(KioskScreen):
         try:
             self.session.confirm(True)
         except InputError as err:
-            self.message = err.text_zh
+            self.message = explain(err)
         except InvalidTransition:
             self.app.go_home()
 

@@ -33,7 +33,7 @@ from drivers.privacy import mask_name
 from kiosk.draft import Blob
 from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, language, t
 from kiosk.ui.widgets import camera_preview  # noqa: F401  (used by face.kv)
 from kiosk.ui.widgets.buttons import BigButton
 
@@ -141,7 +141,7 @@ class FaceScreen(KioskScreen):
 
     def refresh(self) -> None:
         item, applicant = self.session.item, self.session.applicant
-        self.title = item.name if item is not None else t("face_title")
+        self.title = item.name_for(language()) if item is not None else t("face_title")
         self.applicant_text = (t("face_applicant", name=mask_name(applicant.name))
                                if applicant is not None else "")
         if not self.taking:
@@ -252,7 +252,7 @@ class FaceScreen(KioskScreen):
             self.session.face_taken(value)
         except SessionError as err:
             value.wipe()
-            self.message = err.text_zh
+            self.message = explain(err)
         except Exception as err:  # never into Kivy
             value.wipe()
             log.error("face: photo not taken: %s", type(err).__name__)

@@ -1,9 +1,9 @@
 """填写信息 (state FORM): the item's fields from the catalog, prefilled from the card.
 
 Each field is a :class:`FormFieldRow`, checked as it changes with ``kiosk.catalog.forms.validate``;
-its Chinese ``FieldError.text_zh`` shows under it once the citizen has finished it (the keypad
-says the value is complete, another field was picked, or 下一步 was tapped), and clears as soon
-as the value is right.
+its ``FieldError``, explained in the citizen's language, shows under it once the citizen has
+finished it (the keypad says the value is complete, another field was picked, or 下一步 was
+tapped), and clears as soon as the value is right.
 
 How each kind of field is filled (there is never a system keyboard):
 
@@ -34,11 +34,11 @@ from kivy.uix.behaviors import ButtonBehavior, ToggleButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-from drivers.privacy import mask_address, mask_name, mask_number
+from drivers.privacy import is_name_label, mask_address, mask_name, mask_number
 from kiosk.catalog.forms import FieldError, FormErrors, validate
 from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import sentences, t
+from kiosk.ui.strings import explain, language, sentences, t
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.theme import TOUCH
 from kiosk.ui.widgets.keypad import Keypad, clean
@@ -88,15 +88,16 @@ class FormFieldRow(BoxLayout):
         self.initial = str(initial or "")
         self.kind = ("keypad" if field.type in KEYPAD_MODES
                      else "choice" if field.type == "choice" else "text")
-        self.label_text = ("*" if field.required else "") + field.label + (
+        self.label_text = ("*" if field.required else "") + field.label_for(language()) + (
             "" if field.required else t("form_optional"))
         self.chips: dict[str, FormChoice] = {}
         self.value_box = FormValueBox()
         self.tap_hint = t("form_tap_to_type_text") if self.kind == "text" else tap_hint
         box = self.ids.input
         if self.kind == "choice":
-            for option in field.options:
-                self._chip(option, option, f"{field.name}-{id(self)}")
+            # the caption in the citizen's language; the value is the catalog's option as it is
+            for option, caption in zip(field.options, field.option_captions(language())):
+                self._chip(caption, option, f"{field.name}-{id(self)}")
         elif self.kind == "keypad":
             box.add_widget(self.value_box)
         else:
@@ -162,7 +163,8 @@ class FormFieldRow(BoxLayout):
 
     def _note(self) -> None:
         f = self.field
-        notes = [f.help] if f.help else []
+        help_line = f.help_for(language())
+        notes = [help_line] if help_line else []
         if self.kind == "text":
             if self.prefilled:
                 notes.append(t("form_change_at_window"))
@@ -177,14 +179,14 @@ class FormFieldRow(BoxLayout):
         try:
             validate(self.field, self.value())
         except FieldError as err:
-            self.error = err.text_zh if self.touched else ""
+            self.error = explain(err) if self.touched else ""
             return False
         self.error = ""
         return True
 
     def show_error(self, err: FieldError) -> None:
         self.touched = True
-        self.error = err.text_zh
+        self.error = explain(err)
 
     def wipe(self) -> None:
         self.raw = ""
@@ -253,7 +255,7 @@ class FormScreen(KioskScreen):
         item = session.item
         if session.state is not State.FORM or item is None:
             return
-        self.title = f"{t('form_title')}·{item.name}"
+        self.title = f"{t('form_title')}·{item.name_for(language())}"
         steps = session.steps
         self.back_button.opacity = 1 if self._can_go_back(steps) else 0
         self.back_button.disabled = not self._can_go_back(steps)
@@ -313,7 +315,7 @@ class FormScreen(KioskScreen):
             return
         self.active = row
         row.active = row.value_box.active = True
-        self.active_label = t("form_keypad_for", label=row.field.label)
+        self.active_label = t("form_keypad_for", label=row.field.label_for(language()))
         keypad.unbind(text=self._typed)
         keypad.text = ""
         if keypad.mode != KEYPAD_MODES[row.field.type]:
@@ -332,9 +334,10 @@ class FormScreen(KioskScreen):
         keypad.bind(text=self._typed)
         self.active = row
         row.active = row.value_box.active = True
-        self.active_label = t("form_keypad_for", label=row.field.label)
+        self.active_label = t("form_keypad_for", label=row.field.label_for(language()))
         board.unbind(text=self._typed_text)
         board.max_length = row.max_length()
+        board.names = is_name_label(row.field.label)  # 配偶姓名 …: full names first
         board.target_text = row.raw
         board.bind(text=self._typed_text)
         self.typing_text = True
@@ -398,7 +401,7 @@ class FormScreen(KioskScreen):
             if first is not None:
                 self.ids.scroll.scroll_to(first, padding=20, animate=False)
         except SessionError as err:
-            self.message = err.text_zh
+            self.message = explain(err)
 
     def on_leave(self, *args):
         self.clear_personal()  # the values live in the session now; none stay on screen

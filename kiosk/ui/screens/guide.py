@@ -14,8 +14,14 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.session import InvalidTransition, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import device_names, t
+from kiosk.i18n import DEFAULT
+from kiosk.ui.strings import device_names, language, t
 from kiosk.ui.widgets.buttons import BigButton
+
+
+#: ``MaterialRequirement.form_code`` → its text.
+FORM_KEYS = {"original": "mat_form_original", "copy": "mat_form_copy",
+             "original_and_copy": "mat_form_both"}
 
 
 class GuideSection(BoxLayout):
@@ -24,30 +30,43 @@ class GuideSection(BoxLayout):
 
 
 def guide_sections(item) -> list[tuple[str, str]]:
-    """(heading, body) for the ten elements, in the order county standards give them."""
+    """(heading, body) for the ten elements, in the order county standards give them. In a
+    language other than Chinese, first the item's summary and a line saying that the long texts
+    (the catalog has them in Chinese only) are in Chinese and staff can help; the materials, the
+    fees when free and the time limits are in the citizen's language."""
     g = item.guide
 
     def lines(values: list[str]) -> str:
         # no space after the number: Kivy wraps CJK at spaces, and would strand "1." alone
         return "\n".join(f"{n}.{v}" for n, v in enumerate(values, 1)) if len(values) > 1 else values[0]
 
+    lang = language()
+
     def material(m) -> str:
-        text = t("guide_material", name=m.name, form=m.form, copies=m.copies,
+        form = t(FORM_KEYS[m.form_code]) if m.form_code else m.form
+        text = t("guide_material", name=m.name_for(lang), form=form, copies=m.copies,
                  if_any="" if m.required else t("guide_material_if_any"))
-        return t("label_value", label=text, value=m.note) if m.note else text
+        note = m.note_for(lang)
+        return t("label_value", label=text, value=note) if note else text
 
     def days(n: int) -> str:
-        return t("guide_days", n=n, unit=t(f"unit.{tl.unit}"))
+        return t("guide_days", n=n, unit=t(f"unit.{tl.unit}", n=n))
 
     materials = [material(m) for m in item.materials]
     fee = t("guide_fee_basis", fee=g.fees.standard, basis=g.fees.basis) if g.fees.basis else g.fees.standard
+    if lang != DEFAULT and not g.fees.charged:
+        fee = t("guide_free")
     tl = g.time_limit
     legal = (days(tl.legal_days) if tl.legal_days
              else t("guide_no_legal") if tl.promised_days else t("guide_instant"))
     promised = days(tl.promised_days) if tl.promised_days else t("guide_instant_done")
     venues = [t("guide_venue_phone" if v.phone else "guide_venue", name=v.name, address=v.address,
                 phone=v.phone) for v in g.venues]
-    return [
+    about = []
+    if lang != DEFAULT:
+        summary = item.summary_for(lang)
+        about = [(t("guide_about"), "\n".join(filter(None, [summary, t("guide_in_chinese")])))]
+    return about + [
         (t("guide_basis"), lines(g.basis)),
         (t("guide_conditions"), lines(g.conditions)),
         (t("guide_materials"), lines(materials) if materials else t("guide_no_materials")),
@@ -80,8 +99,10 @@ class GuideScreen(KioskScreen):
         box.clear_widgets()
         if item is None:
             return
-        self.title = item.name
-        self.ids.department.text = t("label_value", label=t("guide_department"), value=item.department)
+        lang = language()
+        self.title = item.name_for(lang)
+        self.ids.department.text = t("label_value", label=t("guide_department"),
+                                     value=item.department_for(lang))
         for heading, body in guide_sections(item):
             box.add_widget(GuideSection(heading=heading, body=body))
         self.ids.scroll.scroll_y = 1

@@ -15,7 +15,7 @@ of this project yet, so :func:`stand_in_resolve` reads codes of the form
 for the simulation, the tour and the tests). It proves nothing about who is standing at
 the kiosk: before deployment :attr:`IdentifyScreen.resolver` must be replaced by a client
 of the real service (same signature: ``resolver(text) -> QrIdentity``, raising
-``InputError("bad_qr", ...)`` for a code it does not accept; it runs in a worker thread
+``InputError("bad_qr")`` for a code it does not accept; it runs in a worker thread
 and may block up to :data:`RESOLVE_TIMEOUT_S`).
 
 When the reader is down the screen says so and, if the item takes a QR identity and a
@@ -43,7 +43,7 @@ from drivers.errors import UserActionNeeded
 from drivers.privacy import mask_name, mask_number
 from kiosk.session import InputError, InvalidTransition, QrIdentity, SessionError, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, language, t
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _day(value: Any, allow_long: bool = False) -> Any:
 def stand_in_resolve(text: str) -> QrIdentity:
     """STAND-IN for the 电子身份证 service (see the module's docstring): ``EID1:`` codes
     carrying the facts; anything else is ``InputError("bad_qr")``."""
-    bad = InputError("bad_qr", t("id_qr_bad"))
+    bad = InputError("bad_qr")
     text = str(text or "").strip()
     if not text.startswith(EID_PREFIX):
         raise bad
@@ -175,7 +175,7 @@ class IdentifyScreen(KioskScreen):
 
     def refresh(self) -> None:
         item = self.session.item
-        self.title = item.name if item is not None else t("id_title")
+        self.title = item.name_for(language()) if item is not None else t("id_title")
         if self.session.state is State.IDENTIFY and not self._pending:
             self.message = ""
         self.result = ""
@@ -241,7 +241,7 @@ class IdentifyScreen(KioskScreen):
         except InvalidTransition:
             self.result, self.message = "", t("id_card_not_taken")
         except SessionError as err:
-            self.result, self.message = "", err.text_zh
+            self.result, self.message = "", explain(err)
         except Exception as err:  # never into Kivy, never as is to the citizen
             log.error("identify: card not taken: %s", type(err).__name__)
             self.result, self.message = "", t("id_card_read_failed")
@@ -281,7 +281,7 @@ class IdentifyScreen(KioskScreen):
         if self.session.state is not State.IDENTIFY:
             return
         if not ok:
-            self.message = value.text_zh if isinstance(value, InputError) else t("id_qr_bad")
+            self.message = explain(value) if isinstance(value, InputError) else t("id_qr_bad")
             return
         try:
             self._show_identified(value)
@@ -289,7 +289,7 @@ class IdentifyScreen(KioskScreen):
         except InvalidTransition:
             self.result, self.message = "", t("id_qr_not_taken")
         except SessionError as err:
-            self.result, self.message = "", err.text_zh
+            self.result, self.message = "", explain(err)
         except Exception as err:
             log.error("identify: qr identity not taken: %s", type(err).__name__)
             self.result, self.message = "", t("id_qr_bad")

@@ -1,7 +1,7 @@
 """暂不能办理 (state INELIGIBLE): why, in plain words, and what to do instead.
 
-Each ``Problem.text_zh`` from the eligibility check is shown as it is (they are written
-for the citizen), under the masked name and the item; then 您可以这样办: the item's
+Each ``Problem`` from the eligibility check is shown explained in the citizen's language
+(``kiosk.i18n.explain``), under the masked name and the item; then 您可以这样办: the item's
 受理地点 with address and phone (from its guide), its 咨询方式, and the 12345 hotline.
 One button: 返回首页 (``session.finish()``: the visit ends and is wiped).
 """
@@ -17,7 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from drivers.privacy import mask_name
 from kiosk.session import InvalidTransition, TERMINAL
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, language, t
 
 
 
@@ -46,10 +46,11 @@ class IneligibleScreen(KioskScreen):
         self.head = ""
         if item is None:
             return
-        self.head = (t("inel_head", name=mask_name(applicant.name), item=item.name)
-                     if applicant is not None else t("inel_head_anon", item=item.name))
+        name = item.name_for(language())
+        self.head = (t("inel_head", name=mask_name(applicant.name), item=name)
+                     if applicant is not None else t("inel_head_anon", item=name))
         for problem in session.problems:
-            reasons.add_widget(InelPara(text=problem.text_zh, kind="reason"))
+            reasons.add_widget(InelPara(text=explain(problem), kind="reason"))
         guide = item.guide
         ways.add_widget(InelPara(text=t("inel_go_window")))
         for venue in guide.venues:

@@ -33,7 +33,7 @@ from drivers.camera.frames import Rejection
 from kiosk.draft import Blob
 from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import sentences, t
+from kiosk.ui.strings import explain, language, sentences, t
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.camera_preview import CameraPreview  # noqa: F401  (materials.kv)
 
@@ -87,7 +87,7 @@ class MaterialPagesRow(BoxLayout):
     def __init__(self, requirement, **kwargs):
         super().__init__(**kwargs)
         self.requirement = requirement
-        self.name_text = requirement.name + ("" if requirement.required else t("mat_opt_tag"))
+        self.name_text = requirement.name_for(language()) + ("" if requirement.required else t("mat_opt_tag"))
         self.thumbs: list[Image] = []
 
     def add_thumb(self, rgb: np.ndarray) -> None:
@@ -139,7 +139,7 @@ class MaterialsScreen(KioskScreen):
         item = session.item
         if session.state is not State.MATERIALS or item is None:
             return
-        self.title = f"{t('mat_title')}·{item.name}"
+        self.title = f"{t('mat_title')}·{item.name_for(language())}"
         steps = session.steps
         here = steps.index(State.MATERIALS)
         can_back = here > 0 and steps[here - 1] is not State.IDENTIFY
@@ -176,9 +176,10 @@ class MaterialsScreen(KioskScreen):
             self.heading, self.page_text, self.note = t("mat_all_done"), "", ""
         else:
             req = row.requirement
-            self.heading = t("mat_now", name=req.name)
+            self.heading = t("mat_now", name=req.name_for(language()))
             self.page_text = t("mat_page", n=row.taken + 1, m=req.pages)
-            notes = [req.note] if req.note else []
+            note = req.note_for(language())
+            notes = [note] if note else []
             if not req.required and not row.taken:
                 notes.append(t("mat_optional"))
             self.note = sentences(notes)
@@ -242,7 +243,7 @@ class MaterialsScreen(KioskScreen):
                 self.session.material_taken(code, blob)
             except SessionError as err:
                 blob.wipe()
-                self.message, self.warn = err.text_zh, True
+                self.message, self.warn = explain(err), True
             else:
                 row = self.rows[code]
                 row.add_thumb(thumb)
@@ -276,7 +277,7 @@ class MaterialsScreen(KioskScreen):
         try:
             self.session.materials_done()
         except SessionError as err:
-            self.message, self.warn = err.text_zh, True
+            self.message, self.warn = explain(err), True
 
     def back(self) -> None:
         if self.busy:

@@ -33,7 +33,7 @@ from kiosk import wire
 from kiosk.client import Final
 from kiosk.session import FoundCase, InputError, InvalidTransition, QueryProgress, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, language, t
 from kiosk.ui.screens.certificate import call_county  # also registers FetchCertificate
 from kiosk.ui.services import ACTION_HANDLERS
 from kiosk.ui.theme import TOUCH
@@ -101,10 +101,10 @@ def progress_answer(services: Any) -> ProgressAnswer | None:
 
 
 def item_name(services: Any, code: str, fallback: str) -> str:
-    """The catalog's name for an item (the county may send only its code)."""
+    """The catalog's name for an item, in the citizen's language (the county may send only its code)."""
     for item in services.catalog.items:
         if item.code == code:
-            return item.name
+            return item.name_for(language())
     return fallback
 
 
@@ -312,7 +312,7 @@ class ProgressScreen(KioskScreen):
         try:
             self.session.progress_by_number(number)
         except InputError as err:
-            self.message = err.text_zh if typed else t("progress_bad_code")
+            self.message = explain(err) if typed else t("progress_bad_code")
         except InvalidTransition:
             pass
 
@@ -326,7 +326,7 @@ class ProgressScreen(KioskScreen):
         try:
             self.session.identified_by_card(card)
         except InputError as err:
-            self.message = err.text_zh
+            self.message = explain(err)
         except InvalidTransition:
             pass
 

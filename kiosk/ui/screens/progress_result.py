@@ -25,7 +25,7 @@ from kiosk.receipts import local_time
 from kiosk.session import InputError, InvalidTransition, State
 from kiosk.ui import theme
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, t
 from kiosk.ui.screens.progress import item_name, progress_answer
 from kiosk.ui.widgets.buttons import BigButton
 
@@ -149,7 +149,7 @@ class ProgressResultScreen(KioskScreen):
         try:
             self.session.rate_case(txn_id)
         except InputError as err:
-            self.message, self.message_color = err.text_zh, theme.WARN
+            self.message, self.message_color = explain(err), theme.WARN
         except InvalidTransition:
             pass
 

@@ -24,7 +24,7 @@ from kivy.uix.label import Label
 from kiosk.session import InputError, InvalidTransition, State
 from kiosk.ui.base import KioskScreen
 from kiosk.i18n import DEFAULT, tr
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, t
 from kiosk.ui.screens.receipt import call_text, receipt_info
 from kiosk.ui.widgets.buttons import BigButton
 
@@ -160,7 +160,7 @@ class RatingScreen(KioskScreen):
         try:
             rating = self.session.rate(int(self.score), reasons)
         except InputError as err:
-            self.message = err.text_zh
+            self.message = explain(err)
             return
         except InvalidTransition:
             self.app.go_home()

@@ -29,7 +29,7 @@ from drivers.privacy import mask_name
 from kiosk.receipts import acceptance_receipt, local_time, promised_date
 from kiosk.session import PrintReceipt, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import date_text, t
+from kiosk.ui.strings import date_text, language, t
 from kiosk.ui.services import ACTION_HANDLERS
 from kiosk.ui.widgets.qr_image import QrImage  # noqa: F401  (used by receipt.kv)
 
@@ -58,7 +58,8 @@ class ReceiptInfo:
         day = date_text(self.promised_by)
         if self.promised_days == 0:
             return t("receipt_promised_now", day=day)
-        return t("receipt_promised_days", day=day, n=self.promised_days, unit=t(f"unit.{self.unit}"))
+        n = self.promised_days
+        return t("receipt_promised_days", day=day, n=n, unit=t(f"unit.{self.unit}", n=n))
 
     @property
     def accepted_text(self) -> str:
@@ -72,7 +73,8 @@ def info_from(action: PrintReceipt) -> ReceiptInfo:
     item = action.item
     limit = item.guide.time_limit
     accepted = local_time(action.accepted_at)
-    return ReceiptInfo(action.txn_id, item.name, mask_name(action.applicant_name), accepted,
+    # on screen, in the citizen's language (the printed receipt is Chinese: kiosk/receipts.py)
+    return ReceiptInfo(action.txn_id, item.name_for(language()), mask_name(action.applicant_name), accepted,
                        promised_date(accepted.date(), limit.promised_days, limit.unit),
                        limit.promised_days, limit.unit)
 

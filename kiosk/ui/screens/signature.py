@@ -16,7 +16,7 @@ from drivers.privacy import mask_name
 from kiosk.draft import Blob
 from kiosk.session import SessionError, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import t
+from kiosk.ui.strings import explain, language, t
 from kiosk.ui.widgets.buttons import BigButton
 from kiosk.ui.widgets.signature_pad import NotEnoughInk, SignaturePad  # noqa: F401  (kv)
 
@@ -44,7 +44,7 @@ class SignatureScreen(KioskScreen):
         session = self.session
         if session.state is not State.SIGNATURE or session.item is None:
             return
-        self.title = f"{t('sign_title')}·{session.item.name}"
+        self.title = f"{t('sign_title')}·{session.item.name_for(language())}"
         applicant = session.applicant
         self.intro = (t("sign_intro", name=mask_name(applicant.name)) if applicant
                       else t("sign_intro_anon"))
@@ -70,7 +70,7 @@ class SignatureScreen(KioskScreen):
         try:
             self.session.signed(Blob("image/png", bytearray(png)))
         except SessionError as err:
-            self.message = err.text_zh
+            self.message = explain(err)
 
     def on_leave(self, *args):
         self.clear_personal()

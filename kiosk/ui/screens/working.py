@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.session import BUSY, State
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import has, t
+from kiosk.ui.strings import has, language, t
 
 
 class BusySpinner(Widget):
@@ -35,7 +35,8 @@ class WorkingScreen(KioskScreen):
             self.message = t("wait")
         else:
             self.message = t("step_not_ready")
-        self.title = t("wait") if self.busy else (self.session.item.name if self.session.item else t("wait"))
+        item = None if self.busy else self.session.item
+        self.title = item.name_for(language()) if item is not None else t("wait")
 
     def on_enter(self, *args):
         self._spin = Clock.schedule_interval(self._turn, 1 / 30)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from kiosk.catalog.eligibility import ApplicantFacts, age_on, check
+from kiosk.i18n import explain
 from kiosk.wire import Applicant
 from tests.kiosk.catalog.samples import make_item, person_id
 
@@ -96,10 +97,13 @@ def test_every_problem_at_once_and_the_texts_are_kind_chinese() -> None:
     problems = check(item, facts(date(1990, 5, 1), date(2020, 1, 1), "hmt_residence", "810000199005010012"),
                      TODAY)
     assert [p.code for p in problems] == ["wrong_card_type", "card_expired", "too_young", "wrong_region"]
-    for p in problems:
-        assert p.text_zh.endswith("。") and not any(c.isascii() and c.isalpha() for c in p.text_zh)
-    assert "2020年1月1日" in problems[1].text_zh
-    assert "80周岁" in problems[2].text_zh and "请拨打12345咨询。" in problems[2].text_zh
+    texts = [explain(p, "zh") for p in problems]
+    for text in texts:
+        assert text.endswith("。") and not any(c.isascii() and c.isalpha() for c in text)
+    assert "港澳台居民居住证" not in texts[0] and "居民身份证" in texts[0]
+    assert "2020年01月01日" in texts[1]
+    assert "80周岁" in texts[2] and "请拨打12345咨询。" in texts[2]
+    assert all(repr(p) == f"Problem({p.code!r})" for p in problems)  # no date, no name
 
 
 def test_facts_from_a_card_reading_and_from_an_applicant() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.catalog.forms import FieldError, FormErrors, check_digit, prefill, validate, validate_all
 from kiosk.catalog.model import FormField
+from kiosk.i18n import explain
 from tests.kiosk.catalog.samples import make_item, person_id
 
 
@@ -105,21 +106,27 @@ def test_bad_values(f: FormField, value: Any, code: str) -> None:
         validate(f, value)
     err = caught.value
     assert err.code == code and err.field == "f"
-    text = err.text_zh
+    text = explain(err, "zh")
     assert text.endswith("。") and not any(c.isascii() and c.isalpha() for c in text.replace("X", ""))
+    english = explain(err, "en")  # the label is the catalog's Chinese: these fields have no English
+    assert english.endswith(".") and english.replace("“项目”", "").replace("项目", "").isascii()
+    assert "err." not in text + english and text != english
     assert str(value) not in repr(err) or str(value) in ("", "None")
 
 
 def test_the_texts_name_the_label_and_say_what_to_do() -> None:
     with pytest.raises(FieldError) as caught:
         validate(field("phone", label="联系电话"), "123")
-    assert "联系电话" in caught.value.text_zh and "0371-12345678" in caught.value.text_zh
+    text = explain(caught.value, "zh")
+    assert "联系电话" in text and "0371-12345678" in text
     with pytest.raises(FieldError) as caught:
         validate(field("choice", label="领取方式", options=["是", "否"]), None)
-    assert caught.value.text_zh == "请选择“领取方式”。"
+    assert explain(caught.value, "zh") == "请选择“领取方式”。"
+    assert explain(caught.value, "en") == 'Please choose "领取方式".'
     with pytest.raises(FieldError) as caught:
         validate(field("number", label="面积", minimum=0.5), 0)
-    assert caught.value.text_zh == "“面积”不能小于0.5。"
+    assert explain(caught.value, "zh") == "“面积”不能小于0.5。"
+    assert explain(caught.value, "en") == '"面积" can\'t be less than 0.5.'
 
 
 def test_an_empty_optional_field_is_none() -> None:

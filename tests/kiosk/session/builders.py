@@ -64,7 +64,7 @@ APPT = make_item(code="zz-smdb", name="预约上门代办", kind="appointment", 
 @dataclass
 class Problem:
     code: str
-    text_zh: str
+    params: dict
 
 
 def local_eligibility(item: Item, facts: Any, today: date) -> list[Problem]:
@@ -72,9 +72,9 @@ def local_eligibility(item: Item, facts: Any, today: date) -> list[Problem]:
     problems = []
     age = today.year - facts.birth.year - ((today.month, today.day) < (facts.birth.month, facts.birth.day))
     if item.eligibility.min_age is not None and age < item.eligibility.min_age:
-        problems.append(Problem("too_young", "年龄未满"))
+        problems.append(Problem("too_young", {"item": item.name, "age": item.eligibility.min_age}))
     if isinstance(facts.valid_to, date) and facts.valid_to < today:
-        problems.append(Problem("card_expired", "证件已过期"))
+        problems.append(Problem("card_expired", {"day": facts.valid_to}))
     return problems
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from drivers.idcard.card import IdCard
+from kiosk.i18n import explain
 from kiosk.session import InputError, QrIdentity, applicant_from, prefill
 from tests.kiosk.session.builders import ADDRESS, ID_NUMBER, NAME, card, make_item, qr
 
@@ -66,7 +67,8 @@ def test_bad_readings_are_refused_without_quoting_them(changes: dict, code: str)
     with pytest.raises(InputError) as err:
         applicant_from(card(**changes))
     assert err.value.code == code
-    text = f"{err.value} {err.value.text_zh} {err.value.__cause__!r} {err.value.__context__!r}"
+    text = (f"{err.value} {err.value!r} {err.value.params} {explain(err.value, 'zh')} "
+            f"{explain(err.value, 'en')} {err.value.__cause__!r} {err.value.__context__!r}")
     assert NAME not in text and ID_NUMBER not in text
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from kiosk.catalog.model import Item
+from kiosk.i18n import explain
 from kiosk.session import (BUSY, FetchCertificate, InputError, InvalidTransition, PrintGuide,
                            PrintReceipt, QueryProgress, Session, State, SubmitDraft)
 from kiosk.wire import MAX_BLOB_BYTES
@@ -61,7 +62,7 @@ def test_full_visit_by_card() -> None:
     assert s.state is S.MATERIALS
     with pytest.raises(InputError) as err:
         s.materials_done()
-    assert err.value.code == "materials_missing" and "户口簿" in err.value.text_zh
+    assert err.value.code == "materials_missing" and "户口簿" in explain(err.value, "zh")
     pages = [blob(10), blob(11)]
     lease = blob(12)
     s.material_taken("hukou", pages[0])
@@ -323,7 +324,7 @@ def test_progress_refuses_what_is_not_a_receipt_number(garbage: str) -> None:
     s = drive_to(S.PROGRESS_QUERY)
     with pytest.raises(InputError) as err:
         s.progress_by_number(garbage)
-    assert err.value.code == "bad_number" and "受理编号" in err.value.text_zh
+    assert err.value.code == "bad_number" and "受理编号" in explain(err.value, "zh")
     assert s.state is S.PROGRESS_QUERY
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.i18n import explain
 from kiosk.session import FoundCase, InputError, State
 from tests.kiosk.session.builders import TXN, FakeClock, card, drive_to, found_case
 
@@ -41,7 +42,7 @@ def test_only_a_case_offered_for_rating_can_be_rated() -> None:
     s.progress_answered(2, [found_case(TXN)])  # the other one was rated here before
     with pytest.raises(InputError) as err:
         s.rate_case(OTHER)
-    assert err.value.code == "not_rateable" and "12345" in err.value.text_zh
+    assert err.value.code == "not_rateable" and "12345" in explain(err.value, "zh")
     assert s.state is S.PROGRESS_RESULT and s.txn_id is None
 
 
