@@ -9,7 +9,8 @@ PY := $(VENV)/bin/python
 # the UI tests and the tour · libmtdev1, libgl1: Kivy's SDL2 window · libglib2.0-0: OpenCV
 # postgresql: the county backend's tests run on it as well as on SQLite (.ci/postgres starts it)
 # espeak-ng: the voice prompts (语音播报), rendered offline in Mandarin and English
-SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk xvfb xauth libmtdev1 libgl1 libglib2.0-0 postgresql espeak-ng
+# systemd: systemd-analyze and systemd-tmpfiles check the units (tests/systemd)
+SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk xvfb xauth libmtdev1 libgl1 libglib2.0-0 postgresql espeak-ng systemd
 export KIVY_NO_ARGS := 1
 export KIVY_NO_CONSOLELOG := 1
 

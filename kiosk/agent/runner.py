@@ -15,6 +15,10 @@ keep their own schedule meanwhile), else a short poll interval (new rows appear 
 at any time). A beacon soon follows one whose answer brought commands, so their acks do not
 wait a whole interval. The stop event is checked between any two requests.
 
+Under systemd (``Type=notify``) the loop says ``READY=1`` as it starts and pings the
+watchdog on every turn and between two requests of a delivery pass (:mod:`kiosk.notify`),
+so a loop that stops turning is restarted.
+
 The clock offset learnt by the client (and the error of the ``Date`` header on its path) is
 kept in the store's ``kv`` (:data:`SKEW_KEY`, :data:`DATE_BIAS_KEY`) so a restarted agent
 signs with the corrected time from its first request.
@@ -31,6 +35,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from kiosk import notify
 from kiosk.agent.availability import Availability
 from kiosk.agent.beacon import BeaconBuilder
 from kiosk.agent.commands import CommandRunner
@@ -99,6 +104,18 @@ class CatalogKeeper:
             }, ensure_ascii=False).encode("utf-8"), mode=0o644)
         except OSError as err:
             log.warning("catalog marker %s not written: %s", self.marker, type(err).__name__)
+
+
+class _Alive:
+    """The stop event as a delivery pass sees it: each check, made between two requests, is
+    also a sign of life for systemd's watchdog (a pass of many slow uploads is not a hang)."""
+
+    def __init__(self, stop: threading.Event, watchdog: notify.Watchdog) -> None:
+        self.stop, self.watchdog = stop, watchdog
+
+    def is_set(self) -> bool:
+        self.watchdog.beat()
+        return self.stop.is_set()
 
 
 class Agent:
@@ -210,6 +227,8 @@ class Agent:
         return 0
 
     def run_forever(self, stop: threading.Event) -> None:
+        alive = notify.Watchdog()  # systemd's watchdog: pinged from this loop only
+        notify.ready(status=f"agent for {self.config.identity.device_id}")
         ok, message = self._guarded(self.catalog.refresh) or (False, "failed")
         log.info("catalog at start: %s", message)
         catalog_every = self.config.agent.beacon_interval_s * CATALOG_EVERY_BEACONS
@@ -218,6 +237,7 @@ class Agent:
         next_sample = 0.0
         next_tidy = 0.0
         while not stop.is_set():
+            alive.beat()
             now = self.clock()
             if now >= next_tidy:
                 self._guarded(self.tidy)
@@ -240,7 +260,7 @@ class Agent:
                                 "catalog poll: %s", polled[1])
                     next_catalog = self.clock() + catalog_every
             self._guarded(lambda: self.commands.poll_spool(self.clock()))
-            result = self._guarded(lambda: self.deliverer.deliver_due(stop=stop))
+            result = self._guarded(lambda: self.deliverer.deliver_due(stop=_Alive(stop, alive)))
             self._guarded(self.save_offset)
             if result is None:
                 wait = self.poll_s
@@ -254,6 +274,7 @@ class Agent:
             wait = max(0.0, min(wait, next_beacon - self.clock(), next_sample - self.clock(),
                                 next_catalog - self.clock()))
             self.sleep(stop, wait)
+        notify.stopping()
 
     def _guarded(self, action: Callable[[], Any]) -> Any:
         """One failing turn (a locked database, a full disk) is logged, and the loop goes on."""
