@@ -1,7 +1,10 @@
 """``kiosk-provision``: what a fleet operator runs on a new machine.
 
-``init`` makes the device key, writes the config and data folder, and enrolls the machine
-(kiosk core issue). ``install`` and ``verify`` come with the fleet issue.
+``init`` makes the device key, writes the config and data folder, and enrolls the machine;
+``install`` makes the kiosk user and its folders and installs and enables the units and
+udev rules (:mod:`provisioning.install`); ``verify`` prints the readiness report and exits
+1 when the machine is not ready (:mod:`provisioning.verify`). Each prints JSON with
+``--json`` and says why it failed in one line on stderr.
 """
 
 from __future__ import annotations
@@ -37,16 +40,54 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--devices", choices=("serial", "emulated"), default="serial",
                       help="real devices at /dev/kiosk/* (default) or all emulated, for demos")
     init.add_argument("--json", action="store_true", help="print JSON")
-    for name in ("install", "verify"):
-        sub.add_parser(name, help="arrives with the fleet issue")
+    install = sub.add_parser("install", help="make the kiosk user and folders, install and enable the units (root)")
+    install.add_argument("--root", default="/", metavar="DIR",
+                         help="install into the tree at DIR instead of / (image building, tests)")
+    install.add_argument("--user", default="kiosk", metavar="NAME", help="the user the kiosk runs as (default kiosk)")
+    install.add_argument("--prefix", default="/opt/kiosk", metavar="DIR",
+                         help="where the package lives: the units start PREFIX/venv/bin/kiosk (default /opt/kiosk)")
+    install.add_argument("--no-enable", dest="enable", action="store_false",
+                         help="install the units, do not enable them")
+    install.add_argument("--kmsdrm", action="store_true",
+                         help="run the UI on SDL's KMSDRM without the cage compositor (installs the drop-in)")
+    install.add_argument("--json", action="store_true", help="print JSON")
+    verify = sub.add_parser("verify", help="the readiness report; exit 1 when not ready")
+    verify.add_argument("--config", metavar="FILE", help="the kiosk's config (default /etc/kiosk/kiosk.toml)")
+    verify.add_argument("--no-backend", dest="backend", action="store_false",
+                        help="do not ask the county backend (no backend, enrollment or clock skew check)")
+    verify.add_argument("--timeout", type=float, default=5.0, metavar="S",
+                        help="seconds to wait for the backend (default 5)")
+    verify.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command != "init":
-        print(f"kiosk-provision: {args.command} is not built yet (the fleet issue adds it)", file=sys.stderr)
-        return 2
+    if args.command == "install":
+        return run_install(args)
+    if args.command == "verify":
+        from provisioning.verify import verify
+
+        if not 0 < args.timeout <= 120:
+            print("kiosk-provision: --timeout must be between 0 and 120 seconds", file=sys.stderr)
+            return 2
+        return verify(args.config, as_json=args.json, probe_backend=args.backend, timeout_s=args.timeout)
+    return run_init(args)
+
+
+def run_install(args: argparse.Namespace) -> int:
+    from provisioning.install import InstallError, install
+
+    try:
+        result = install(root=args.root, user=args.user, prefix=args.prefix, enable=args.enable, kmsdrm=args.kmsdrm)
+    except (InstallError, OSError) as err:
+        print(f"kiosk-provision: {one_line(str(err))}", file=sys.stderr)
+        return 1
+    print(json.dumps(result.to_json(), ensure_ascii=False) if args.json else result.to_text())
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
     from provisioning.init import ProvisionError, init
 
     fields = {k: getattr(args, k) for k in ("name", "category", "maintainer", "phone", "location", "model", "serial")}
