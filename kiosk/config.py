@@ -242,6 +242,28 @@ class Retention(Strict):
     row_days: int = Field(90, ge=1, le=3650, description="keep delivered rows (no personal data) this long")
 
 
+class Ime(Strict):
+    """The pinyin keyboard."""
+
+    extra_words: PathStr | None = Field(
+        None, description="the county's own place words (streets, communities, villages): a UTF-8 "
+                          "file, one word a line, # comments; read at start and offered first like "
+                          "the shipped 二七区 words. Relative to the config's folder")
+
+
+class Service(Strict):
+    """The maintenance staff's hidden service menu (维护菜单, kiosk/service)."""
+
+    staff_file: PathStr = Field("staff.json", description="staff names and scrypt PIN hashes, written by "
+                                "`kiosk-diag service add-staff`; relative to the config's folder")
+    hold_s: float = Field(5.0, ge=2, le=30, description="hold the top-left corner of the home screen "
+                          "this long to open the PIN pad")
+    idle_close_s: int = Field(120, ge=30, le=1800, description="the menu closes after this long untouched")
+    max_tries: int = Field(5, ge=3, le=10, description="wrong PINs in a row that lock the menu")
+    lock_s: int = Field(60, ge=10, le=3600, description="the first lock; each next one doubles")
+    lock_cap_s: int = Field(3600, ge=60, le=86400, description="the longest lock")
+
+
 class Config(Strict):
     timezone: TimeZoneName = Field("Asia/Shanghai", description="IANA time zone of the kiosk's local time: "
                                    "receipt times and the date in every txn_id")
@@ -253,6 +275,8 @@ class Config(Strict):
     session: Session = Session()
     retention: Retention = Retention()
     voice: Voice = Voice()
+    service: Service = Service()
+    ime: Ime = Ime()
     _source: str = PrivateAttr("")
 
     @property

@@ -267,6 +267,22 @@ class Availability(Sent):
     serving_s: int = Field(ge=0)
 
 
+class ServiceFigures(Sent):
+    """The service menu's (维护菜单) audit log counted: its entries in the last ``window_s``
+    seconds and the newest one. Entries are staff actions and sign-in attempts, e.g.
+    ``menu_opened``, ``pin_wrong``, ``menu_locked``, ``paper_replaced``, ``dead_letter_retry``,
+    ``dead_letter_discard``, ``identity_edited``, ``maintenance_on``/``maintenance_off``,
+    ``app_restart``, ``leave_to_desktop``, ``menu_closed``; unknown names may come. A sudden
+    run of ``pin_wrong`` is worth a look. Not in the contract's list: a kiosk whose menu was
+    never used sends null, and a backend may ignore it."""
+
+    window_s: int = Field(gt=0)
+    entries: int = Field(ge=0)
+    last_at: AwareDatetime | None = None
+    last_action: str | None = Field(None, max_length=64)
+    last_who: str | None = Field(None, max_length=40, description="the staff member's name; empty for a wrong PIN")
+
+
 class CommandAck(Sent):
     command_id: str = Field(min_length=1, max_length=200)  # as Command.id
     ok: bool
@@ -287,6 +303,8 @@ class Beacon(Sent):
     clock_skew_s: int = 0
     availability: Availability
     acks: list[CommandAck] = Field(default_factory=list)
+    service: ServiceFigures | None = Field(None, description="the service menu's audit log, counted (this "
+                                          "implementation's addition; null when never used)")
 
 
 class Command(Read):

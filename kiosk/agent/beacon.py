@@ -9,7 +9,8 @@
   when not known);
 - system: psutil figures; outbox: the store's status; clock_skew_s: the client's offset;
 - availability: seconds ``serving`` in the last 24 h (``availability.py``);
-- acks: command results not yet carried by an answered beacon.
+- acks: command results not yet carried by an answered beacon;
+- service: the service menu's audit log, counted (entries in 24 h, the newest one).
 
 ``seq`` is a persistent counter in the store's ``kv``: it rises by one per beacon built,
 across restarts, so the county sees gaps and reboots.
@@ -89,6 +90,20 @@ def device_entries(configured: list[str], reported: dict[str, dict[str, Any]] | 
     return entries
 
 
+def service_figures(data_dir: Any, now: datetime) -> wire.ServiceFigures | None:
+    """The audit log counted; None when the menu was never used (no log yet) or unreadable."""
+    from kiosk.service.audit import AuditLog, audit_path
+
+    log_ = AuditLog(audit_path(data_dir))
+    if not log_.path.exists():
+        return None
+    summary = log_.summary(now)
+    last = summary.last
+    return wire.ServiceFigures(window_s=summary.window_s, entries=summary.entries,
+                               last_at=last.at if last else None, last_action=last.action[:64] if last else None,
+                               last_who=last.who[:40] if last else None)
+
+
 class BeaconBuilder:
     def __init__(self, config: Any, kv: KeyValues, outbox: OutboxPort, client: CountyClient,
                  catalog_version: Callable[[], str], availability: Availability,
@@ -140,6 +155,7 @@ class BeaconBuilder:
             clock_skew_s=self.client.clock_skew_s,
             availability=wire.Availability(window_s=WINDOW_S, serving_s=self.availability.serving_s(now_ts)),
             acks=acks,
+            service=service_figures(self.config.data_dir, now),
         )
 
     def _next_seq(self) -> int:

@@ -11,8 +11,9 @@ import sys
 from drivers.errors import DriverError
 from kiosk.diag import idcard, outbox, printer, scan
 from kiosk.diag.output import DiagError, one_line
+from kiosk.service import cli as service
 
-GROUPS = (idcard, printer, scan, outbox)
+GROUPS = (idcard, printer, scan, outbox, service)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -26,12 +26,14 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty  # n
 from kivy.uix.floatlayout import FloatLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
+from kiosk import notify  # noqa: E402
 from kiosk.config import Config  # noqa: E402
 from kiosk.i18n import DEFAULT as DEFAULT_LANGUAGE  # noqa: E402
 from kiosk.session import (BUSY, CAN_CANCEL, HOLDS_PERSONAL_DATA, FetchCertificate,  # noqa: E402
                            InvalidTransition, PrintReceipt, QueryProgress, State, SubmitDraft)
 from kiosk.ui import router  # noqa: E402
 from kiosk.ui.screens import SCREENS, screen_class  # noqa: E402
+from kiosk.ui.screens.service_base import add_service_screens, is_service_screen  # noqa: E402
 from kiosk.ui.strings import clock_text, device_names, language, set_language, t  # noqa: E402
 from kiosk.ui.theme import make_theme  # noqa: E402
 from kiosk.ui.widgets.countdown import CountdownOverlay  # noqa: E402
@@ -111,6 +113,7 @@ class KioskApp(App):
         self.manager = ScreenManager(transition=NoTransition())
         for name in SCREENS:
             self.manager.add_widget(screen_class(name)(name=name))
+        add_service_screens(self.manager)  # the hidden service menu (kiosk/ui/screens/service_base.py)
         self.overlay = CountdownOverlay()
         self.overlay.bind(on_continue=lambda *_: self.resume())
         root = KioskRoot()
@@ -130,7 +133,8 @@ class KioskApp(App):
     def on_start(self):
         """Start the devices and the schedules (the tests call this too)."""
         from kiosk.ui.widgets.pinyin_keyboard import start_engine_loading
-        start_engine_loading()  # the pinyin dictionary loads in the background (~0.3 s)
+        config = self.services.config  # the pinyin dictionary loads in the background (~0.3 s)
+        start_engine_loading(config.path(config.ime.extra_words) if config.ime.extra_words else None)
         if self.hardened:
             _window().show_cursor = False
         self.services.start()
@@ -141,6 +145,10 @@ class KioskApp(App):
                         Clock.schedule_interval(lambda dt: self.services.write_heartbeat(), 5.0),
                         Clock.schedule_interval(lambda dt: self.services.poll_spool(), 1.0),
                         Clock.schedule_interval(lambda dt: self.services.check_network(), 30.0)]
+        Clock.schedule_once(self._tell_systemd_ready, 0)  # the next frame: home is on the screen
+        every = notify.ping_every()  # systemd's watchdog: pinged only while this main loop turns
+        if every:
+            self._events.append(Clock.schedule_interval(lambda dt: notify.watchdog(), every))
         self._settle_memory()
 
     @staticmethod
@@ -152,7 +160,11 @@ class KioskApp(App):
         gc.collect()
         gc.freeze()
 
+    def _tell_systemd_ready(self, _dt: float = 0) -> None:
+        notify.ready(status=f"showing {self.manager.current}")
+
     def on_stop(self):
+        notify.stopping()
         for event in self._events:
             event.cancel()
         self._events = []
@@ -254,7 +266,7 @@ class KioskApp(App):
         """A device, the network or maintenance changed: status line, files, home screen."""
         self._update_status()
         self.services.write_heartbeat()
-        if self.services.session.state is State.HOME:
+        if self.services.session.state is State.HOME and not is_service_screen(self.manager.current):
             want = self._home_name()
             if want == "out_of_service" or self.manager.current == "out_of_service":
                 self.show(want)

@@ -1,6 +1,8 @@
 """The config is strict: a good file loads with every default documented and bounded; any
 bad file stops with one line naming the key."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -241,3 +243,26 @@ def test_bad_voice_values_name_their_key(tmp_path, line, key):
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, GOOD + f"\n[voice]\n{line}\n"))
     assert "\n" not in str(err.value) and f": {key}: " in str(err.value)
+
+
+# -- [ime] ----------------------------------------------------------------------------------
+def test_ime_has_no_county_words_by_default(tmp_path):
+    ime = load_config(write(tmp_path, GOOD)).ime
+    assert ime.extra_words is None
+    for name, field in type(ime).model_fields.items():
+        assert field.description, name
+
+
+def test_ime_county_words_path_is_taken_from_the_config_folder(tmp_path):
+    config = load_config(write(tmp_path, GOOD + '\n[ime]\nextra_words = "county_words.txt"\n'))
+    assert config.path(config.ime.extra_words) == tmp_path / "county_words.txt"
+    config = load_config(write(tmp_path, GOOD + '\n[ime]\nextra_words = "/etc/kiosk/words.txt"\n'))
+    assert config.path(config.ime.extra_words) == Path("/etc/kiosk/words.txt")
+
+
+@pytest.mark.parametrize("line", ['extra_words = ""', "extra_words = 5", 'extra_words = "a\\u0000b"',
+                                  'words = "x.txt"'])
+def test_bad_ime_values_name_their_key(tmp_path, line):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, GOOD + f"\n[ime]\n{line}\n"))
+    assert "\n" not in str(err.value) and ": ime." in str(err.value)

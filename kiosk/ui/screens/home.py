@@ -9,9 +9,11 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 
+from kiosk.catalog.model import category_for
 from kiosk.session import InvalidTransition
 from kiosk.ui.base import KioskScreen
-from kiosk.ui.strings import device_names, t
+from kiosk.ui.screens.service_base import CornerHold
+from kiosk.ui.strings import device_names, language, t
 from kiosk.ui.widgets.buttons import BigButton, Tile
 
 #: 常办事项 shown: two rows in portrait, one in landscape (so nothing is cut off).
@@ -19,16 +21,21 @@ FREQUENT = {True: 6, False: 3}
 
 
 def item_subtitle(item) -> str:
-    limit = item.guide.time_limit
+    limit, category = item.guide.time_limit, item.category_for(language())
     if limit.promised_days == 0:
-        return f"{item.category} · {t('promised_now')}"
-    return f"{item.category} · {t('promised_days', n=limit.promised_days, unit=t(f'unit.{limit.unit}'))}"
+        return f"{category} · {t('promised_now')}"
+    return f"{category} · {t('promised_days', n=limit.promised_days, unit=t(f'unit.{limit.unit}', n=limit.promised_days))}"
+
+
+def category_name(items, category: str) -> str:
+    """A category's name in the citizen's language (the catalog's items carry it)."""
+    return category_for(items, category, language())
 
 
 def item_tile(app, item, kind: str = "secondary") -> Tile:
     """A tile for one item: disabled with 暂不可办 and why when a device it needs is down."""
     missing = app.services.devices.missing_for(item)
-    tile = Tile(title=item.name, subtitle=item_subtitle(item), kind=kind)
+    tile = Tile(title=item.name_for(language()), subtitle=item_subtitle(item), kind=kind)
     if missing:
         tile.disabled = True
         tile.note = t("unavailable_why", names=device_names(missing))
@@ -37,7 +44,7 @@ def item_tile(app, item, kind: str = "secondary") -> Tile:
     return tile
 
 
-class HomeScreen(KioskScreen):
+class HomeScreen(CornerHold, KioskScreen):  # CornerHold: the service menu's hidden entry
     elder = BooleanProperty(False)
 
     def on_enter(self, *args):
@@ -65,8 +72,9 @@ class HomeScreen(KioskScreen):
         cats.clear_widgets()
         self.category_buttons = {}
         for category in self.services.categories() if self.portrait else []:  # landscape: no room
-            button = BigButton(text=category, kind="quiet")
-            button.bind(on_release=lambda _b, c=category: self.app.show_catalog(c, category=c))
+            label = category_name(self.services.catalog.items, category)
+            button = BigButton(text=label, kind="quiet")
+            button.bind(on_release=lambda _b, c=category, n=label: self.app.show_catalog(n, category=c))
             cats.add_widget(button)
             self.category_buttons[category] = button
         self.ids.lower_scroll.scroll_y = 1

@@ -11,10 +11,11 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.screens.service_base import CornerHold
 from kiosk.ui.strings import t
 
 
-class OutOfServiceScreen(KioskScreen):
+class OutOfServiceScreen(CornerHold, KioskScreen):  # CornerHold: the service menu's hidden entry
     reason = StringProperty("")
     maintainer = StringProperty("")
     phone = StringProperty("")
