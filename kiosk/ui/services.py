@@ -40,6 +40,9 @@ from kiosk.ui.devices import DeviceHub
 
 log = logging.getLogger(__name__)
 
+#: In the data folder while the machine is in maintenance, so that it stays so after a restart.
+MAINTENANCE_FLAG = "maintenance.on"
+
 #: Action type → ``handler(services, action)``; the handler reports to the session itself.
 ACTION_HANDLERS: dict[type, Callable[["Services", Any], None]] = {}
 
@@ -66,6 +69,10 @@ class Services(EventDispatcher):
         self.runtime_dir = config.path(config.paths.runtime_dir)
         self.spool = CommandSpool(self.runtime_dir)
         self._ui_state: tuple[str, datetime] | None = None
+        # Maintenance outlives a restart or a reboot (staff restart mid-repair): a flag file.
+        self._maintenance_flag = config.data_dir / MAINTENANCE_FLAG
+        self.maintenance = self._maintenance_flag.exists()
+        self.bind(maintenance=self._keep_maintenance)
 
     @classmethod
     def from_config(cls, config: Config, simulate: bool = False,
@@ -77,6 +84,16 @@ class Services(EventDispatcher):
         store = open_store(config.data_dir, config.path(config.paths.data_key), create_key=simulate)
         hub = DeviceHub.simulated() if simulate else DeviceHub.from_config(config)
         return cls(config, hub, catalog=catalog_store(config), store=store, monotonic=monotonic)
+
+    def _keep_maintenance(self, _services: Any, on: bool) -> None:
+        try:
+            if on:
+                self._maintenance_flag.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._maintenance_flag.write_text("on\n", encoding="utf-8")
+            else:
+                self._maintenance_flag.unlink(missing_ok=True)
+        except OSError as err:  # the switch still holds until the app stops
+            log.error("maintenance flag not kept: %s", type(err).__name__)
 
     # -- what screens read --------------------------------------------------------------------
     @property

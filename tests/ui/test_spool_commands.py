@@ -81,3 +81,28 @@ def test_commands_claimed_before_a_crash_are_resumed(make_kiosk, tmp_path):
     kiosk = make_kiosk()
     assert kiosk.services.maintenance and spool.result("c6").ok
     assert kiosk.screen_name == "out_of_service"
+
+
+def test_maintenance_outlives_a_restart_of_the_app(tmp_path):
+    """Staff restart the app mid-repair: it comes back in 暂停服务 until maintenance is left."""
+    from tests.ui.conftest import build_kiosk, close_kiosk
+
+    first = build_kiosk(tmp_path)
+    try:
+        send(first, "c1", "enter_maintenance")
+        assert first.screen_name == "out_of_service"
+    finally:
+        close_kiosk(first)
+    second = build_kiosk(tmp_path)
+    try:
+        assert second.services.maintenance and second.screen_name == "out_of_service"
+        assert heartbeat(second)["state"] == "maintenance"
+        send(second, "c2", "leave_maintenance")
+        assert second.screen_name == "home"
+    finally:
+        close_kiosk(second)
+    third = build_kiosk(tmp_path)
+    try:
+        assert not third.services.maintenance and third.screen_name == "home"
+    finally:
+        close_kiosk(third)
