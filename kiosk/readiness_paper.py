@@ -19,7 +19,7 @@ from typing import Any
 from drivers.printer.document import Document
 from kiosk.i18n import tr
 from kiosk.readiness import Check, Report
-from kiosk.receipts import FOOT_LABELS
+from kiosk.receipts import identity_block
 
 #: Check name (its part before a dot for devices) → the key of its printed label.
 LABELS = {"config": "paper_check_config", "keys": "paper_check_keys", "device.idcard": "paper_check_idcard",
@@ -120,11 +120,7 @@ def readiness_report(report: Report) -> Document:
     doc = Document()
     doc.text(_zh("paper_ready_title"), align="center", bold=True, double_width=True, double_height=True)
     doc.rule()
-    doc.text(_zh("paper_identity"), align="center", bold=True)
-    doc.kv(_zh("paper_device_id"), identity.device_id)
-    for field, key in FOOT_LABELS.items():
-        if getattr(identity, field):
-            doc.kv(_zh(key), getattr(identity, field))
+    identity_block(doc, identity)
     doc.rule()
     failed = len(report.failed)
     doc.kv(_zh("paper_ready_verdict"), _zh("paper_ready_yes") if not failed else _zh("paper_ready_no", n=failed))

@@ -68,14 +68,20 @@ def local_time(moment: datetime) -> datetime:
     return moment.astimezone() if moment.tzinfo is not None else moment
 
 
-def identity_foot(doc: Document, identity: Identity) -> Document:
-    """The identity card at the foot of every paper, then the cut."""
-    doc.rule()
+def identity_block(doc: Document, identity: Identity) -> Document:
+    """The identity card's lines (设备身份证): its title, the device id and each field set."""
     doc.text(_zh("paper_identity"), align="center", bold=True)
     doc.kv(_zh("paper_device_id"), identity.device_id)
     for field, key in FOOT_LABELS.items():
         if getattr(identity, field):
             doc.kv(_zh(key), getattr(identity, field))
+    return doc
+
+
+def identity_foot(doc: Document, identity: Identity) -> Document:
+    """The identity card at the foot of every paper, then the cut."""
+    doc.rule()
+    identity_block(doc, identity)
     doc.text(_zh("paper_complain"), align="left")
     doc.feed(1)
     return doc.cut()
