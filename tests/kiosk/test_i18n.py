@@ -33,7 +33,7 @@ ZH_ONLY = {"paper.toml"}
 FORMATS = {"date": {"year", "month", "month_name", "day"},
            "clock": {"year", "month", "month_name", "day", "weekday", "time"}}
 #: Keys the code builds at run time (``t(f"dev_{role}")``): the prefix is enough.
-DYNAMIC = ("dev_", "unit.", "status_", "rating_level_", "rating_reason_", "busy_", "identity_")
+DYNAMIC = ("dev_", "unit.", "counter.", "status_", "rating_level_", "rating_reason_", "busy_", "identity_")
 #: Files whose keys this test checks for use (other parts' files have their own tests).
 OWN_FILES = ("ui.toml", "paper.toml")
 

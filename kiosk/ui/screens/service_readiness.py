@@ -41,7 +41,8 @@ def device_lines(reports) -> list[tuple[bool, str]]:
         name = t(f"dev_{report.device}") if has(f"dev_{report.device}") else report.device
         state = report.state.value
         detail = ", ".join(f"{k}={v}" for k, v in report.detail.items() if v not in (None, [], ""))
-        counters = ", ".join(f"{k} {v}" for k, v in report.counters.items())
+        counters = ", ".join(f"{t(f'counter.{k}') if has(f'counter.{k}') else k} {v}"
+                             for k, v in report.counters.items())
         text = t("svc_device_line", name=name, state=t(STATE_KEYS[state]) if state in STATE_KEYS else state)
         lines.append((report.available, "  ".join(p for p in (text, detail, counters) if p)))
     return lines
