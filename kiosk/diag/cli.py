@@ -9,11 +9,11 @@ import logging
 import sys
 
 from drivers.errors import DriverError
-from kiosk.diag import idcard, outbox, printer, scan
+from kiosk.diag import health, idcard, outbox, printer, scan
 from kiosk.diag.output import DiagError, one_line
 from kiosk.service import cli as service
 
-GROUPS = (idcard, printer, scan, outbox, service)
+GROUPS = (idcard, printer, scan, outbox, health, service)
 
 
 class OneLineParser(argparse.ArgumentParser):
