@@ -115,7 +115,7 @@ def test_readiness_at_a_glance_shows_devices_and_the_report(staffed, make_kiosk)
     screen = kiosk.screen
     kiosk.wait(lambda: screen.report is not None, timeout=15, what="the readiness report")
     texts = kiosk.texts()
-    assert any(text.startswith("\u221a  身份证阅读器：正常  operations 0") for text in texts)
+    assert any(text.startswith("\u221a  身份证阅读器：正常  操作 0") for text in texts)
     assert any(text.startswith("\u00d7  摄像头：无响应") for text in texts)
     assert "\u00d7  后台连接：无法连接" in texts  # no backend in this test
     assert any(text.startswith("\u221a  事项清单：版本") for text in texts)
