@@ -186,3 +186,30 @@ def test_decode_can_be_called_directly():
     scanner = CameraScanner(FrameSource(), got)
     scanner.decode(qr_scene(GBK_PAYLOAD))
     assert got.texts() == ["张三 受理编号"]
+
+
+def test_the_fallback_decoder_reads_one_empty_frame_in_four(monkeypatch):
+    """zxing-cpp reads every frame; the fallback only every fourth while nothing is found
+    (zbar on every empty frame cost ~9× zxing-cpp: bench/qr.py)."""
+    from drivers.scanner import decode
+
+    asked = []
+
+    def fallback(frame):
+        asked.append(frame.shape)
+        return []
+
+    monkeypatch.setitem(decode.BACKENDS, "counting", fallback)
+    scanner = CameraScanner(FrameSource(), Collector(), backends=("zxing-cpp", "counting"))
+    for _ in range(12):
+        scanner.decode(blank_frame())
+    assert scanner.frames_decoded == 12 and len(asked) == 3
+    got = Collector()
+    every = CameraScanner(FrameSource(), got, backends=("zxing-cpp", "counting"), fallback_every=1)
+    for _ in range(5):
+        every.decode(blank_frame())
+    assert len(asked) == 3 + 5
+    every.decode(qr_scene(GBK_PAYLOAD))  # found by zxing-cpp: the fallback is not asked
+    assert got.texts() == ["张三 受理编号"] and len(asked) == 3 + 5
+    with pytest.raises(ValueError):
+        CameraScanner(FrameSource(), got, fallback_every=0)
