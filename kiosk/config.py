@@ -319,6 +319,8 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(f"{path}: cannot read: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    except (ValueError, RecursionError):  # an integer past Python's 4300 digits; arrays nested too deep
+        raise ConfigError(f"{path}: not valid TOML: a number too long or values nested too deep") from None
     return parse_config(raw, str(path))
 
 

@@ -101,7 +101,7 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CatalogError(f"{path.name}: missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (OSError, ValueError, RecursionError) as err:  # ValueError: bad UTF-8, bad JSON, a 5000-digit number
         raise CatalogError(f"{path.name}: unreadable ({type(err).__name__})") from None
 
 
@@ -184,7 +184,7 @@ class CatalogStore:
             if etag is not None and not isinstance(etag, str):
                 raise CatalogError("etag is not a string")
             self._fetched, self._etag = parse_catalog(doc.get("catalog")), etag
-        except (UnicodeDecodeError, json.JSONDecodeError, CatalogError) as err:
+        except (ValueError, RecursionError) as err:  # CatalogError; bad UTF-8 or JSON; a 5000-digit number
             log.warning("catalog cache %s ignored (%s); using the shipped catalog",
                         self.cache_path, str(err).splitlines()[0][:200] if str(err) else "corrupt")
         return self.current()
