@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from county import docs, errors
-from county.auth import Authenticator, RateLimiter
+from county.auth import BODY_IDLE_S, Authenticator, RateLimiter
 from county.context import County, ServedCatalog
 from county.db import Database
 from county.routes import beacons, blobs, catalog, certificates, enroll, fleet_page, ratings, transactions
@@ -34,7 +34,7 @@ RATE_PER_S = 20.0
 
 def create_app(db_url: str, *, clock: Callable[[], float] = time.time, catalog_dir: str | None = None,
                rate_per_s: float = RATE_PER_S, rate_burst: int = RATE_BURST, beacon_history: int = 1000,
-               database: Database | None = None) -> FastAPI:
+               database: Database | None = None, body_idle_s: float = BODY_IDLE_S) -> FastAPI:
     database = database or Database(db_url)
     limiter = RateLimiter(rate_per_s, rate_burst)
     served = ServedCatalog(catalog_dir or os.environ.get("COUNTY_CATALOG") or None)
@@ -42,8 +42,8 @@ def create_app(db_url: str, *, clock: Callable[[], float] = time.time, catalog_d
                   description="county-api.md, version 1: the county side of the kiosk fleet. Every request "
                               "under /api/v1 but /enroll is signed with the device's Ed25519 key. Errors are "
                               '{"error", "message"}.', docs_url=None, redoc_url=None, openapi_url="/openapi.json")
-    app.state.county = County(db=database, clock=clock, auth=Authenticator(database, clock, limiter), catalog=served,
-                              beacon_history=beacon_history)
+    auth = Authenticator(database, clock, limiter, body_idle_s)
+    app.state.county = County(db=database, clock=clock, auth=auth, catalog=served, beacon_history=beacon_history)
     errors.install(app)
     for module in (enroll, blobs, transactions, ratings, certificates, catalog, beacons):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -66,9 +66,15 @@ def create_app(db_url: str, *, clock: Callable[[], float] = time.time, catalog_d
     @app.middleware("http")
     async def access_log(request: Request, call_next: Any) -> Any:
         """One scrubbed line per request: method, path (never the query or a body), status,
-        the claimed device and the time taken. Receipt numbers and blob hashes are not personal."""
+        the claimed device and the time taken. Receipt numbers and blob hashes are not personal.
+        An unexpected exception ends here as 500 ``internal`` with its type only in the log: let
+        through, the server would log its traceback, and a database error's quotes the body."""
         started = time.monotonic()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+            errors.log.error("internal error on %s %s: %s", request.method, request.url.path[:120], type(exc).__name__)
+            response = errors.error_response(500, "internal", "internal error")
         access.info("%s %s %s device=%s %.0fms", request.method, request.url.path[:120], response.status_code,
                     request.headers.get("x-kiosk-device", "-")[:32], (time.monotonic() - started) * 1000)
         return response

@@ -2,14 +2,16 @@
 the 300 s clock window, nonces remembered 600 s in the database (several workers agree), and
 a per-device rate limit so that one device's flood cannot starve the others.
 
-Order for a signed request: size limit (413 before and while reading) → signature and
-clock (401) → rate limit (429) → nonce (401 ``replayed_nonce``). The signature comes first
+Order for a signed request: size limit (413 before and while reading; 408 for a body that
+comes too slowly) → signature and clock (401) → rate limit (429) → nonce (401
+``replayed_nonce``) → the body's media type (415). The signature comes first
 so a forged request learns nothing, and a request refused for its rate keeps its nonce
 unspent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
@@ -20,31 +22,53 @@ from fastapi import Request
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from county import db as tables
+from county.bodies import require_json
 from county.db import Database
 from county.errors import ApiError
 from county.timefmt import stamp
-from kiosk.signing import (CLOCK_WINDOW_S, HEADER_DEVICE, HEADER_NONCE, NONCE_MEMORY_S, load_public_key,
-                           verify_request)
+from kiosk.signing import (CLOCK_WINDOW_S, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
+                           NONCE_MEMORY_S, load_public_key, verify_request)
 
 JSON_LIMIT = 1024 * 1024  # a JSON body bigger than this is refused (413 too_large)
 NONCE_PURGE_EVERY_S = 30.0
 KEY_CACHE_S = 60.0
+SIGNING_HEADERS = (HEADER_DEVICE, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE)
+BODY_IDLE_S = 30.0  # no byte of the body for this long: 408
+BODY_TOTAL_S = 600.0  # the whole body not in after this long: 408 (5 MiB at under 9 kB/s)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, idle_s: float = BODY_IDLE_S, total_s: float = BODY_TOTAL_S
+                    ) -> bytes:
     """The whole body, refused with 413 by ``Content-Length`` before reading and while reading
-    (a chunked body that grows past the limit): never more than ``limit`` bytes in memory."""
+    (a chunked body that grows past the limit): never more than ``limit`` bytes in memory.
+    408 ``timeout`` when the client sends nothing for ``idle_s`` or has not finished in
+    ``total_s`` (a slow client cannot hold a worker's connection for ever)."""
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
             raise ApiError(400, "malformed", "Content-Length is not a number")
         if int(declared) > limit:
             raise ApiError(413, "too_large", f"the body is over {limit} bytes")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + total_s
+    stream = request.stream().__aiter__()
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        wait = min(idle_s, deadline - loop.time())
+        try:
+            if wait <= 0:
+                raise TimeoutError
+            chunk = await asyncio.wait_for(stream.__anext__(), wait)
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise ApiError(408, "timeout", "the body came too slowly") from None
+        except ClientDisconnect:
+            raise ApiError(400, "malformed", "the client went away before the whole body") from None
         size += len(chunk)
         if size > limit:
             raise ApiError(413, "too_large", f"the body is over {limit} bytes")
@@ -92,8 +116,10 @@ class Signed:
 
 
 class Authenticator:
-    def __init__(self, database: Database, clock: Callable[[], float], limiter: RateLimiter) -> None:
+    def __init__(self, database: Database, clock: Callable[[], float], limiter: RateLimiter,
+                 body_idle_s: float = BODY_IDLE_S, body_total_s: float = BODY_TOTAL_S) -> None:
         self.db, self.clock, self.limiter = database, clock, limiter
+        self.body_idle_s, self.body_total_s = body_idle_s, body_total_s
         self._keys: dict[str, tuple[float, object]] = {}  # device -> (fetched at, key)
         self._last_purge = 0.0
 
@@ -147,16 +173,25 @@ class Authenticator:
         except IntegrityError:  # the same nonce raced in through another request
             raise ApiError(401, "replayed_nonce", "this nonce was used in the last 600 s") from None
 
-    async def signed(self, request: Request, limit: int = JSON_LIMIT) -> Signed:
-        body = await read_body(request, limit)
+    async def signed(self, request: Request, limit: int = JSON_LIMIT, *, json_body: bool = True) -> Signed:
+        """A genuine request's body; with ``json_body`` (all but blobs) one that says it is
+        JSON when it has a body (415 after the signature, so a forged request learns nothing)."""
+        body = await self.body(request, limit)
         target = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         if request.scope.get("query_string"):
             target += "?" + request.scope["query_string"].decode("latin-1")
+        if any(len(request.headers.getlist(name)) > 1 for name in SIGNING_HEADERS):
+            raise ApiError(401, "bad_signature", "a signing header is repeated")
         headers = {k.lower(): v for k, v in request.headers.items()}
         device_id = await run_in_threadpool(self._verify, request.method, target, headers, body)
         self.limiter.check(device_id)
         await run_in_threadpool(self._remember_nonce, device_id, headers.get(HEADER_NONCE.lower(), ""))
+        if json_body and (body or request.method in ("POST", "PUT")):
+            require_json(request.headers.get("content-type"))
         return Signed(device_id, body)
+
+    async def body(self, request: Request, limit: int) -> bytes:
+        return await read_body(request, limit, self.body_idle_s, self.body_total_s)
 
     def unsigned(self, request: Request) -> None:
         """Rate limit for the one unsigned endpoint (enrollment), by client address."""

@@ -20,7 +20,7 @@ class Error(BaseModel):
     error: str = Field(description="bad_token, already_enrolled, bad_signature, clock_skew, replayed_nonce, "
                                    "hash_mismatch, too_large, idempotency_conflict, missing_blobs, invalid, "
                                    "malformed, no_record, not_found, unknown_txn, unsupported_media_type, "
-                                   "rate_limited, method_not_allowed, internal")
+                                   "rate_limited, timeout, method_not_allowed, internal")
     message: str = ""
     missing: list[str] | None = Field(None, description="with missing_blobs: every sha256 not stored")
     server_time: str | None = Field(None, description="with clock_skew: the server's time, RFC 3339")
@@ -45,10 +45,16 @@ SIGNED_ERRORS: dict[int | str, dict[str, Any]] = {
              "replayed_nonce"),
     429: err("rate_limited: this device sent too many requests; Retry-After says when to come back"),
 }
+SLOW_BODY: dict[int | str, dict[str, Any]] = {
+    408: err("timeout: the body came too slowly (nothing for 30 s, or not all of it in 600 s)"),
+}
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: err("malformed: the body is not UTF-8 JSON"),
+    400: err("malformed: the body is not strict UTF-8 JSON (no duplicate keys, NaN or Infinity)"),
+    **SLOW_BODY,
     413: err("too_large: the body is over 1 MiB"),
-    422: err("invalid: the body breaks the schema (message names the first problem)"),
+    415: err("unsupported_media_type: the body is not sent as application/json"),
+    422: err("invalid: the body breaks the schema (message names the first problem), or holds an integer "
+             "beyond 64 bits or a NUL in a text"),
 }
 
 SIGNING_HEADERS = [

@@ -3,10 +3,13 @@ that is not a success — ours, FastAPI's own validation answers and Starlette's
 
 Codes this backend uses besides the contract's own (documented in ``county/openapi.json``):
 
-- ``malformed`` (400): the body is not UTF-8 JSON at all.
-- ``invalid`` (422): the body is JSON but breaks the schema, a header is wrong
-  (``Idempotency-Key``), or a transaction fails its item's own rules.
-- ``not_found`` (404), ``method_not_allowed`` (405), ``unsupported_media_type`` (415),
+- ``malformed`` (400): the body is not strict UTF-8 JSON (duplicate keys, NaN, Infinity).
+- ``invalid`` (422): the body is JSON but breaks the schema (or holds an integer beyond 64
+  bits or a NUL in a text), a header is wrong (``Idempotency-Key``), or a transaction fails
+  its item's own rules.
+- ``timeout`` (408): the body came too slowly; the kiosk retries it (county-api.md).
+- ``not_found`` (404), ``method_not_allowed`` (405), ``unsupported_media_type`` (415: a JSON
+  body not sent as ``application/json``, a blob not JPEG or PNG),
   ``rate_limited`` (429, with ``Retry-After``), ``internal`` (500, never expected).
 """
 
@@ -25,7 +28,7 @@ log = logging.getLogger("county")
 
 HTTP_CODES = {400: "malformed", 401: "bad_signature", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 406: "not_acceptable", 413: "too_large",
-              415: "unsupported_media_type", 422: "invalid", 429: "rate_limited"}
+              408: "timeout", 415: "unsupported_media_type", 422: "invalid", 429: "rate_limited"}
 
 
 class ApiError(Exception):

@@ -22,6 +22,7 @@ from county.timefmt import stamp
 from kiosk import wire
 
 router = APIRouter()
+SEQ_LIMIT = 2 ** 31 - 1  # the seq columns are INTEGER (32 bits in PostgreSQL)
 
 
 def _keep(c: County, device_id: str, beacon: wire.Beacon) -> list[dict[str, Any]]:
@@ -74,5 +75,7 @@ async def beacon(request: Request) -> JSONResponse:
     body = parse(wire.Beacon, signed.body)
     if body.device_id != signed.device_id or body.identity.device_id != signed.device_id:
         raise ApiError(422, "invalid", "the beacon's device_id must be the signing device")
+    if body.seq > SEQ_LIMIT:
+        raise ApiError(422, "invalid", f"seq: must be at most {SEQ_LIMIT}")
     commands = await run_in_threadpool(_keep, c, signed.device_id, body)
     return JSONResponse({"server_time": stamp(c.clock()), "commands": commands})

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from county import db as t
 from county.context import County, county
-from county.docs import SIGNED_ERRORS, Stored, err, signed_only
+from county.docs import SIGNED_ERRORS, SLOW_BODY, Stored, err, signed_only
 from county.errors import ApiError
 from kiosk import wire
 
@@ -48,10 +48,11 @@ def _store(c: County, device_id: str, sha256: str, content_type: str, data: byte
                        200: {"model": Stored, "description": "already stored"},
                        400: err("hash_mismatch: the bytes do not hash to the name (or the name is not a sha256)"),
                        413: err("too_large: over 5 MiB"),
-                       415: err("unsupported_media_type: only image/jpeg and image/png"), **SIGNED_ERRORS})
+                       415: err("unsupported_media_type: only image/jpeg and image/png"), **SLOW_BODY,
+                       **SIGNED_ERRORS})
 async def put_blob(sha256: str, request: Request) -> JSONResponse:
     c = county(request)
-    signed = await c.auth.signed(request, limit=wire.MAX_BLOB_BYTES)
+    signed = await c.auth.signed(request, limit=wire.MAX_BLOB_BYTES, json_body=False)
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ApiError(400, "hash_mismatch", "the name is not a lowercase hex sha256")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -16,8 +16,7 @@ from sqlalchemy import insert, select, update
 from starlette.concurrency import run_in_threadpool
 
 from county import db as t
-from county.auth import read_body
-from county.bodies import parse
+from county.bodies import parse, require_json
 from county.context import County, county
 from county.docs import BODY_ERRORS, err, json_body
 from county.errors import ApiError
@@ -26,6 +25,7 @@ from kiosk import wire
 from kiosk.signing import load_public_key
 
 router = APIRouter()
+ENROLL_LIMIT = 64 * 1024
 
 
 def token_hash(token: str) -> str:
@@ -65,7 +65,8 @@ def _enroll(c: County, request: wire.EnrollRequest) -> dict[str, str]:
 async def enroll(request: Request) -> JSONResponse:
     c = county(request)
     c.auth.unsigned(request)
-    body = await read_body(request, 64 * 1024)
+    body = await c.auth.body(request, ENROLL_LIMIT)
+    require_json(request.headers.get("content-type"))
     enroll_request = parse(wire.EnrollRequest, body)
     if enroll_request.identity.device_id != enroll_request.device_id:
         raise ApiError(422, "invalid", "identity.device_id must be the device_id")
