@@ -15,6 +15,12 @@ out before it passes. :class:`ClockSkew` is tried once more at once, since the c
 corrected its clock. :class:`Final` makes a dead letter with the backend's code and message.
 ``422 missing_blobs`` uploads the named blobs and posts again.
 
+Order: rows go in submission order, so each citizen's transactions reach the county in the
+order they were made, also after a long outage. A row that failed because the backend is
+away keeps its place at the head of the queue (due "at once"; the floor holds the wait).
+Only a row that keeps failing while the backend answers the beacon (a 500 or a bad answer
+for this row alone) is put back by its own back-off, so that it cannot hold up the others.
+
 Blobs the backend confirmed (201/200) are remembered per transaction in the store's ``kv``
 (:data:`CONFIRMED_PREFIX`), so a retry uploads only the others; ``missing_blobs`` stays the
 safety net for a backend that lost some.
@@ -39,7 +45,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from kiosk.agent.outbox_port import MISSING, UNREADABLE, KeyValues, OutboxPort, Pending
-from kiosk.client import ClockSkew, CountyClient, Final, MissingBlobs, Retryable
+from kiosk.client import ClockSkew, CountyClient, Final, MissingBlobs, NotAuthorized, Retryable
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,11 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 300.0
 BASE_BACKOFF_S = 1.0
 MIN_BACKOFF_S = 0.05
+#: ``next_at`` of a row that keeps its place: due at once, first in line (the floor waits).
+AT_ONCE = datetime.fromtimestamp(0, timezone.utc)
+#: Failures that say nothing of the row: the backend (or the way to it) is away or busy.
+BACKEND_AWAY = ("timeout", "connection", "http_408", "http_429", "http_502", "http_503", "http_504",
+                "replayed_nonce", "clock_skew")
 #: kv key prefix: ``{prefix}{txn_id}`` → the sha256 of the blobs the backend confirmed.
 CONFIRMED_PREFIX = "delivery.confirmed_blobs:"
 
@@ -112,7 +123,14 @@ class Deliverer:
         self.kv = kv  # where confirmed blobs are remembered (None: not remembered)
         self.failures = 0  # consecutive passes that found the backend away
         self.not_before = 0.0  # no delivery request before this time (Retry-After, back-off)
+        self.answered_at: float | None = None  # when the backend last answered a beacon
+        self._last_failure: tuple[str, float] | None = None  # (row, when) of the last failure
+        self._troubled: set[str] = set()  # rows put back for failing while the backend answers
         self._stop: Any = None
+
+    def backend_answered(self) -> None:
+        """The loop says a beacon was answered: the backend is up (a row failing now fails alone)."""
+        self.answered_at = self.clock()
 
     def floor_wait(self) -> float:
         """Seconds until delivery requests may go again (0 when they may now)."""
@@ -155,8 +173,10 @@ class Deliverer:
                 delay = backoff_delay(max(self.failures, row.attempts), self.retry_cap_s, self.rng, err.retry_after)
                 self.failures += 1
                 self.not_before = self.clock() + delay
-                self.outbox.mark_retry(row.key, err.reason, self._at(delay))
-                log.info("delivery of %s deferred %.1f s: %s", row.key, delay, err.reason)
+                keep = self._keeps_place(row.key, err)
+                self.outbox.mark_retry(row.key, err.reason, AT_ONCE if keep else self._at(delay))
+                log.info("delivery of %s deferred %.1f s%s: %s", row.key, delay, "" if keep else ", put back",
+                         err.reason)
                 result.retried += 1
                 result.wait_s = delay
                 return result
@@ -165,11 +185,13 @@ class Deliverer:
                 if row.kind == "txn":
                     waiting_txns.add(row.key)
             except UNREADABLE:
+                self._troubled.discard(row.key)
                 err = Final("local_data_unreadable", "the sealed row or a blob does not open with the data key")
                 self.outbox.mark_dead(row.key, err.code, err.message, self._at())
                 log.error("dead letter %s: %s", row.key, err.code)
                 result.dead += 1
             except Final as err:
+                self._troubled.discard(row.key)
                 self.outbox.mark_dead(row.key, err.code, err.message, self._at())
                 log.warning("dead letter %s: %s (%s)", row.key, err.code, err.status)
                 result.dead += 1
@@ -179,9 +201,22 @@ class Deliverer:
             else:
                 result.delivered += 1
                 self.failures = 0
+                self._troubled.discard(row.key)
                 if row.kind == "txn":
                     self._forget_confirmed(row.key)
         return result
+
+    def _keeps_place(self, key: str, err: Retryable) -> bool:
+        """Does a row that failed with ``err`` stay first in line (see the module's "Order")?
+        It does unless it failed before and the backend answered a beacon in between."""
+        if isinstance(err, NotAuthorized) or err.reason.startswith(BACKEND_AWAY):
+            return True
+        last, self._last_failure = self._last_failure, (key, self.clock())
+        alone = last is not None and last[0] == key and self.answered_at is not None and self.answered_at > last[1]
+        if alone or key in self._troubled:
+            self._troubled.add(key)
+            return False
+        return True
 
     def _at(self, later_s: float = 0.0) -> datetime:
         return datetime.fromtimestamp(self.clock() + later_s, timezone.utc)

@@ -145,6 +145,7 @@ class Agent:
         self.beacons = BeaconBuilder(config, kv, outbox, client, self.catalog.version, self.availability, clock)
         self.deliverer = Deliverer(outbox, client, config.identity.device_id, config.agent.retry_cap_s,
                                    rng=rng, clock=clock, kv=kv)
+        self.beacon_failures = 0  # beacons not delivered since the last one that was
 
     # -- the pieces ------------------------------------------------------------------------------
     def sample_availability(self) -> None:
@@ -167,11 +168,17 @@ class Agent:
                 reply = self.client.post_beacon(beacon)
             except ClockSkew:  # the same beacon, its sent_at and signature in the corrected time
                 reply = self.client.post_beacon(self.beacons.build(acks, seq=beacon.seq))
-        except ClientError as err:
-            log.warning("beacon not delivered: %s", err)
+        except ClientError as err:  # logged once as a warning, not once a minute through an outage
+            self.beacon_failures += 1
+            log.log(logging.WARNING if self.beacon_failures == 1 else logging.DEBUG,
+                    "beacon not delivered: %s", err)
             return False
         finally:
             self.save_offset()
+        if self.beacon_failures:
+            log.info("beacon delivered again after %d failed", self.beacon_failures)
+            self.beacon_failures = 0
+        self.deliverer.backend_answered()
         self.commands.acks_delivered([ack.command_id for ack in acks])
         self.commands.handle_raw(reply.commands, self.clock())
         return True

@@ -186,6 +186,8 @@ class Relay:
             log.warning("relay: the county did not answer: %s", type(err).__name__)
             _reset(client)
             return
+        for sock in (client, upstream):  # bytes go on as they come: no Nagle wait on small writes
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         pipe = _Pipe(client, upstream, self._finished)
         with self._lock:
             if self._cut:
