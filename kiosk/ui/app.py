@@ -229,8 +229,9 @@ class KioskApp(App):
     def _session_changed(self, change) -> None:
         new, session = change.new, self.services.session
         self.cancel_allowed = new not in BUSY
-        if change.old in HOLDS_PERSONAL_DATA and new not in HOLDS_PERSONAL_DATA:
-            self._wipe_personal()
+        ended = new is State.HOME and change.old is not State.HOME
+        if ended or (change.old in HOLDS_PERSONAL_DATA and new not in HOLDS_PERSONAL_DATA):
+            self._wipe_personal()  # also after RATING: its card shows the receipt if not printed
         if new is State.IDLE_WARNING:
             self.overlay.show(session.seconds_left() or 0)
             return
