@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -39,11 +38,12 @@ import sys
 import tempfile
 import threading
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
 
 from drivers.idcard import protocol as p  # noqa: E402
 from drivers.idcard.card import encode_read_payload  # noqa: E402
@@ -55,22 +55,7 @@ MASKED = "李*明"
 
 
 def machine() -> str:
-    model = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    libs = []
-    for dist in ("pyserial", "Kivy"):
-        try:
-            libs.append(f"{dist} {version(dist)}")
-        except PackageNotFoundError:
-            libs.append(f"{dist} -")
-    return (f"machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            + ", ".join(libs))
+    return describe('pyserial', 'Kivy')
 
 
 def exchange_bytes() -> int:

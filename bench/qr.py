@@ -26,17 +26,16 @@ the machine inflates them: compare the rows of one run, not runs on different da
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -58,22 +57,7 @@ CAMERA_SCANNER_RATE = 8  # CameraScanner's default max_rate: frames decoded a se
 
 
 def machine() -> str:
-    model = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    libs = []
-    for dist in ("zxing-cpp", "pyzbar", "opencv-python-headless", "numpy", "qrcode"):
-        try:
-            libs.append(f"{dist} {version(dist)}")
-        except PackageNotFoundError:
-            libs.append(f"{dist} -")
-    return (f"machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            + ", ".join(libs))
+    return describe('zxing-cpp', 'pyzbar', 'opencv-python-headless', 'numpy', 'qrcode')
 
 
 # -- frames -------------------------------------------------------------------------------

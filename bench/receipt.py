@@ -22,17 +22,16 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
-import platform
 import statistics
 import sys
 import time
 from datetime import date, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe  # noqa: E402
 
 from drivers.idcard.samples import ZHANG_GUIYING  # noqa: E402  (a made-up citizen)
 from drivers.printer import PAPER_58, PAPER_80, read_back, render  # noqa: E402
@@ -47,22 +46,7 @@ STATUS_BYTES = 2 * 4 * (3 + 1)  # DLE EOT n out and one byte back, 4 queries, be
 
 
 def machine() -> str:
-    model = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    libs = []
-    for dist in ("python-escpos", "qrcode", "pyserial", "pillow"):
-        try:
-            libs.append(f"{dist} {version(dist)}")
-        except PackageNotFoundError:
-            libs.append(f"{dist} -")
-    return (f"machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            + ", ".join(libs))
+    return describe('python-escpos', 'qrcode', 'pyserial', 'pillow')
 
 
 def compose() -> Document:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.machine import describe  # noqa: E402
+
 MARK = "BENCH "
 SCREEN = (1080, 1920)  # the kiosk's portrait touch screen
 PAUSE = 2.5  # seconds between two transitions: after the garbage collection home schedules
@@ -51,23 +52,7 @@ IDLE = 3.0  # seconds on home, after the transitions, over which the kiosk's CPU
 
 
 def machine() -> str:
-    """The line every bench prints first: CPU, cores, RAM, Python and the libraries measured."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    import psutil
-
-    cpu = Path("/proc/cpuinfo")
-    models = [line.split(":", 1)[1].strip() for line in (cpu.read_text().splitlines() if cpu.exists() else [])
-              if line.startswith("model name")]
-    versions = []
-    for name in ("kivy", "sqlalchemy", "fastapi", "uvicorn", "requests"):
-        try:
-            versions.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            pass
-    return (f"machine: {models[0] if models else platform.processor() or 'unknown CPU'}, {os.cpu_count()} cores, "
-            f"{psutil.virtual_memory().total / 2**30:.1f} GB RAM, Python {platform.python_version()}, "
-            f"{', '.join(versions)}")
+    return describe('kivy', 'sqlalchemy', 'fastapi', 'uvicorn', 'requests')
 
 
 # -- the children ---------------------------------------------------------------------------------

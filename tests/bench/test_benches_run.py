@@ -23,7 +23,7 @@ def run(bench: str) -> str:
     done = subprocess.run([sys.executable, str(ROOT / "bench" / bench), "--quick"], cwd=ROOT,
                           capture_output=True, text=True, timeout=540)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.startswith("machine: ") and " cores, Python " in done.stdout.splitlines()[0]
+    assert re.match(r"machine: .+, \d+ cores, (\d+\.\d GB RAM, )?Python 3\.", done.stdout.splitlines()[0])
     return done.stdout
 
 
