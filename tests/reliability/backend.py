@@ -121,7 +121,13 @@ class Recorder:
                 exchange.error = bytes(message.get("body", b""))[:200]
             await send(message)
 
-        await self.app(scope, receive, watched_send)
+        async def watched_receive() -> dict:
+            message = await receive()
+            if message["type"] == "http.disconnect":  # the client went away mid-request (killed
+                exchange.cut = True                  # after this request began): nobody reads the answer
+            return message
+
+        await self.app(scope, watched_receive, watched_send)
         if target is not None and target.phase == "late":  # the agent goes on meanwhile
             await asyncio.sleep(self.rng.uniform(0, 0.02))
             await self._kill(target.process)
