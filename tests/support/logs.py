@@ -28,13 +28,18 @@ class _Warnings(logging.Handler):
 def records_not_kept() -> Iterator[list[logging.LogRecord]]:
     """Yields the list of WARNING-and-above records logged meanwhile."""
     root = logging.getLogger()
-    pytest_handlers = [h for h in root.handlers if type(h).__module__.startswith("_pytest")]
+    # pytest's handlers sit on the root and also on loggers that do not propagate (the
+    # emulators' raw traffic log, drivers.serial.raw): set aside wherever they are
+    loggers = [root, *(logger for logger in logging.root.manager.loggerDict.values()
+                       if isinstance(logger, logging.Logger))]
+    aside = [(logger, handler) for logger in loggers for handler in list(logger.handlers)
+             if type(handler).__module__.startswith("_pytest")]
     null = open(os.devnull, "w", encoding="utf-8")
     sink = logging.StreamHandler(null)
     sink.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     warnings = _Warnings()
-    for handler in pytest_handlers:
-        root.removeHandler(handler)
+    for logger, handler in aside:
+        logger.removeHandler(handler)
     root.addHandler(sink)
     root.addHandler(warnings)
     try:
@@ -43,5 +48,5 @@ def records_not_kept() -> Iterator[list[logging.LogRecord]]:
         root.removeHandler(warnings)
         root.removeHandler(sink)
         null.close()
-        for handler in pytest_handlers:
-            root.addHandler(handler)
+        for logger, handler in aside:
+            logger.addHandler(handler)
